@@ -1,0 +1,17 @@
+package io.portti.billing;
+
+import io.portti.CborSerializable;
+
+/** What one relayed request cost, as settled against its key and account: metadata only. */
+public record RequestCharge(
+    String requestId,
+    String accountId,
+    String keyId,
+    String channelId,
+    String model,
+    String endpoint,
+    int promptTokens,
+    int completionTokens,
+    long costNanos,
+    String status,
+    long at) implements CborSerializable {}

@@ -1,0 +1,40 @@
+package io.portti.channel;
+
+import io.portti.CborSerializable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An upstream as admins configure it and as every node's routing table holds it. baseUrl may end
+ * in /v1 (as SDKs write it) or not (as gateways write it).
+ */
+public record ChannelConfig(
+    String id,
+    String name,
+    String type,
+    String baseUrl,
+    String apiKey,
+    List<String> models,
+    Map<String, String> modelMapping,
+    int priority,
+    int weight,
+    boolean enabled,
+    long createdAt) implements CborSerializable {
+
+  public boolean serves(String model) {
+    return enabled && models.contains(model);
+  }
+
+  /** The model name this channel's upstream knows the client's model by. */
+  public String upstreamModel(String model) {
+    return modelMapping.getOrDefault(model, model);
+  }
+
+  /** The upstream key as admins may see it: enough to recognise, not to use. */
+  public String maskedApiKey() {
+    if (apiKey.length() <= 8) {
+      return "****";
+    }
+    return apiKey.substring(0, 3) + "****" + apiKey.substring(apiKey.length() - 4);
+  }
+}
