@@ -1,0 +1,274 @@
+package io.portti.relay;
+
+import io.portti.account.Account;
+import io.portti.billing.GroupMultiplier;
+import io.portti.billing.Money;
+import io.portti.billing.Price;
+import io.portti.billing.RequestCharge;
+import io.portti.channel.ChannelConfig;
+import io.portti.channel.ChannelRouter;
+import io.portti.key.ApiKey;
+import io.portti.key.ApiKeySecret;
+import io.portti.protocol.TokenCounter;
+import io.portti.protocol.Usage;
+import io.portti.protocol.openai.InvalidRequest;
+import io.portti.protocol.openai.OpenAiChatRequest;
+import io.portti.protocol.openai.OpenAiResponses;
+import io.portti.protocol.openai.OpenAiSseDecoder;
+import io.portti.protocol.openai.OpenAiStreamPassthrough;
+import io.portti.replica.LocalReplica;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One OpenAI chat completion through the gateway: authorize the key, price and check funds,
+ * forward to a channel, relay the answer (streamed chunk by chunk), then settle what it cost.
+ */
+public final class ChatRelay {
+  private static final Logger log = LoggerFactory.getLogger(ChatRelay.class);
+  static final String ENDPOINT = "/v1/chat/completions";
+
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final Http http;
+  private final LocalReplica<Price> prices;
+  private final LocalReplica<GroupMultiplier> groups;
+  private final LocalReplica<ChannelConfig> channels;
+  private final Settlement settlement;
+  private final Duration askTimeout;
+  private final Duration firstByteTimeout;
+
+  public ChatRelay(ActorSystem<?> system, LocalReplica<Price> prices, LocalReplica<GroupMultiplier> groups,
+      LocalReplica<ChannelConfig> channels, Settlement settlement, Duration askTimeout, Duration firstByteTimeout) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.http = Http.get(system);
+    this.prices = prices;
+    this.groups = groups;
+    this.channels = channels;
+    this.settlement = settlement;
+    this.askTimeout = askTimeout;
+    this.firstByteTimeout = firstByteTimeout;
+  }
+
+  /** What the relay knows once a request may go upstream. */
+  private record Admitted(OpenAiChatRequest request, ApiKey.Granted grant, Price price, GroupMultiplier multiplier,
+      int promptEstimate, List<ChannelConfig> candidates) {
+    long cost(Usage usage) {
+      return Money.cost(usage.promptTokens(), usage.completionTokens(), price, multiplier.multiplier());
+    }
+  }
+
+  public CompletionStage<HttpResponse> chatCompletion(String presentedKey, String clientIp, byte[] body) {
+    if (!ApiKeySecret.isWellFormed(presentedKey)) {
+      return done(RelayError.invalidKey("Incorrect API key provided."));
+    }
+    OpenAiChatRequest request;
+    try {
+      request = OpenAiChatRequest.parse(body);
+    } catch (InvalidRequest invalid) {
+      return CompletableFuture.completedFuture(RelayError.toOpenAi(invalid));
+    }
+    String keyId = ApiKeySecret.idOf(ApiKeySecret.hash(presentedKey));
+    return authorize(presentedKey, request.model(), clientIp)
+        .thenCompose(grant -> admit(request, grant))
+        .thenCompose(admitted -> forward(admitted, keyId))
+        .exceptionally(ChatRelay::errorResponse);
+  }
+
+  /** The models a key may use, for GET /v1/models. */
+  public CompletionStage<HttpResponse> listModels(String presentedKey, String clientIp) {
+    if (!ApiKeySecret.isWellFormed(presentedKey)) {
+      return done(RelayError.invalidKey("Incorrect API key provided."));
+    }
+    return authorize(presentedKey, null, clientIp)
+        .thenApply(grant -> {
+          List<String> served = channels.entries().values().stream()
+              .filter(ChannelConfig::enabled)
+              .flatMap(c -> c.models().stream())
+              .filter(m -> prices.get(m).isPresent())
+              .filter(m -> grant.models().isEmpty() || grant.models().contains(m))
+              .distinct().sorted().toList();
+          return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, OpenAiResponses.modelList(served));
+        })
+        .exceptionally(ChatRelay::errorResponse);
+  }
+
+  private CompletionStage<ApiKey.Granted> authorize(String presentedKey, String model, String clientIp) {
+    String hash = ApiKeySecret.hash(presentedKey);
+    return sharding.entityRefFor(ApiKey.ENTITY_KEY, ApiKeySecret.idOf(hash))
+        .<ApiKey.Authorization>ask(replyTo -> new ApiKey.Authorize(hash, model, clientIp, System.currentTimeMillis(), replyTo), askTimeout)
+        .thenApply(answer -> {
+          if (answer instanceof ApiKey.Denied denied) {
+            throw new RelayError.Failure(RelayError.of(denied));
+          }
+          return (ApiKey.Granted) answer;
+        });
+  }
+
+  private CompletionStage<Admitted> admit(OpenAiChatRequest request, ApiKey.Granted grant) {
+    List<ChannelConfig> candidates = ChannelRouter.candidates(channels.entries().values(), request.model(), ThreadLocalRandom.current());
+    if (candidates.isEmpty()) {
+      throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "does not exist or you do not have access to it."));
+    }
+    Price price = prices.get(request.model()).orElseThrow(() -> new RelayError.Failure(
+        RelayError.modelNotFound(request.model(), "has no price set on this gateway.")));
+    int promptEstimate = TokenCounter.countChatPrompt(request.model(), request.messages());
+    return sharding.entityRefFor(Account.ENTITY_KEY, grant.accountId())
+        .<Account.Funds>ask(Account.CheckFunds::new, askTimeout)
+        .thenApply(funds -> {
+          GroupMultiplier multiplier = groups.get(funds.group()).orElse(GroupMultiplier.LIST_PRICE);
+          long estimate = Money.cost(promptEstimate, request.maxOutputTokens().orElse(0), price, multiplier.multiplier());
+          if (!funds.open() || funds.balanceNanos() <= 0 || estimate > funds.balanceNanos()) {
+            throw new RelayError.Failure(RelayError.insufficientQuota(
+                "Your balance is too low for this request. Top up your account and retry."));
+          }
+          if (grant.quotaRemainingNanos() >= 0 && estimate > grant.quotaRemainingNanos()) {
+            throw new RelayError.Failure(RelayError.insufficientQuota("This API key's remaining quota is too low for this request."));
+          }
+          return new Admitted(request, grant, price, multiplier, promptEstimate, candidates);
+        });
+  }
+
+  private CompletionStage<HttpResponse> forward(Admitted admitted, String keyId) {
+    ChannelConfig channel = admitted.candidates().get(0);
+    OpenAiChatRequest request = admitted.request();
+    String upstreamModel = channel.upstreamModel(request.model());
+    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    CompletableFuture<HttpResponse> upstream = http.singleRequest(
+            OpenAiUpstream.chatCompletions(channel, request.toUpstream(upstreamModel), request.stream()))
+        .toCompletableFuture()
+        .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    return upstream.handle((response, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        log.warn("request {} of key {}: channel {} failed: {}", requestId, keyId, channel.id(), cause.toString());
+        throw new RelayError.Failure(cause instanceof TimeoutException
+            ? RelayError.upstream(504, "upstream_timeout", "The upstream did not answer in time.")
+            : RelayError.upstream(502, "upstream_unavailable", "The upstream could not be reached."));
+      }
+      return response;
+    }).thenCompose(response -> {
+      if (response.status().intValue() >= 300) {
+        return passUpstreamError(response);
+      }
+      Billing billing = new Billing(admitted, requestId, channel.id(), keyId);
+      return request.stream()
+          ? CompletableFuture.completedFuture(stream(response, billing, upstreamModel))
+          : whole(response, billing, upstreamModel);
+    });
+  }
+
+  /** Ties a response to the settlement of what it cost. */
+  private final class Billing {
+    private final Admitted admitted;
+    private final String requestId;
+    private final String channelId;
+    private final String keyId;
+
+    Billing(Admitted admitted, String requestId, String channelId, String keyId) {
+      this.admitted = admitted;
+      this.requestId = requestId;
+      this.channelId = channelId;
+      this.keyId = keyId;
+    }
+
+    void settle(Usage usage, String status) {
+      if (usage.promptTokens() == 0 && usage.completionTokens() == 0) {
+        return;
+      }
+      settlement.settle(new RequestCharge(requestId, admitted.grant().accountId(), keyId, channelId,
+          admitted.request().model(), ENDPOINT, usage.promptTokens(), usage.completionTokens(), admitted.cost(usage),
+          status, System.currentTimeMillis()));
+    }
+  }
+
+  private CompletionStage<HttpResponse> whole(HttpResponse response, Billing billing, String upstreamModel) {
+    return response.entity().toStrict(firstByteTimeout.toMillis(), system).thenApply(strict -> {
+      byte[] bytes = strict.getData().toArrayUnsafe();
+      Usage usage = OpenAiResponses.usageOf(bytes);
+      billing.settle(usage.reported() ? usage : new Usage(billing.admitted.promptEstimate(), 0, false), "success");
+      byte[] body = upstreamModel.equals(billing.admitted.request().model())
+          ? bytes : OpenAiResponses.withModel(bytes, billing.admitted.request().model());
+      return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, body);
+    });
+  }
+
+  private HttpResponse stream(HttpResponse response, Billing billing, String upstreamModel) {
+    OpenAiChatRequest request = billing.admitted.request();
+    OpenAiSseDecoder decoder = new OpenAiSseDecoder();
+    OpenAiStreamPassthrough passthrough = new OpenAiStreamPassthrough(
+        request.model(), upstreamModel, request.clientWantsUsage(), billing.admitted.promptEstimate());
+    boolean[] upstreamFailed = {false};
+    Source<ByteString, NotUsed> events = response.entity().getDataBytes()
+        .mapConcat(chunk -> relayed(decoder.feed(chunk), passthrough))
+        .concat(Source.lazySource(() -> Source.from(relayed(decoder.finish(), passthrough))))
+        .recoverWithRetries(1, Throwable.class, () -> {
+          upstreamFailed[0] = true;
+          return Source.single(OpenAiStreamPassthrough.errorEvent("The upstream stream ended unexpectedly.", "upstream_error"));
+        })
+        .watchTermination((mat, termination) -> {
+          termination.whenComplete((done, error) -> billing.settle(passthrough.usage(),
+              passthrough.doneSeen() ? "success" : upstreamFailed[0] ? "upstream_error" : "cancelled"));
+          return NotUsed.getInstance();
+        });
+    return HttpResponse.create()
+        .addHeaders(List.of(RawHeader.create("Cache-Control", "no-cache")))
+        .withEntity(HttpEntities.createChunked(ContentTypes.create(MediaTypes.TEXT_EVENT_STREAM), events));
+  }
+
+  private static List<ByteString> relayed(List<String> payloads, OpenAiStreamPassthrough passthrough) {
+    List<ByteString> out = new ArrayList<>(payloads.size());
+    for (String payload : payloads) {
+      ByteString bytes = passthrough.onEvent(payload);
+      if (!bytes.isEmpty()) {
+        out.add(bytes);
+      }
+    }
+    return out;
+  }
+
+  /** An upstream's refusal goes back as it came (it is already OpenAI's format), and costs nothing. */
+  private CompletionStage<HttpResponse> passUpstreamError(HttpResponse response) {
+    return response.entity().toStrict(firstByteTimeout.toMillis(), system).thenApply(strict ->
+        HttpResponse.create().withStatus(response.status()).withEntity(ContentTypes.APPLICATION_JSON, strict.getData()));
+  }
+
+  private static CompletionStage<HttpResponse> done(RelayError error) {
+    return CompletableFuture.completedFuture(error.toOpenAi());
+  }
+
+  static HttpResponse errorResponse(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof RelayError.Failure failure) {
+      return failure.error.toOpenAi();
+    }
+    if (cause instanceof TimeoutException || cause instanceof AskTimeoutException) {
+      return new RelayError(503, "server_error", "gateway_busy", "The gateway is busy; retry shortly.", 1).toOpenAi();
+    }
+    log.error("relay failed", cause);
+    return new RelayError(500, "server_error", "internal_error", "The gateway failed to handle the request.", 0).toOpenAi();
+  }
+}
