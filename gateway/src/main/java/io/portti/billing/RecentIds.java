@@ -48,7 +48,7 @@ public final class RecentIds<V> {
     return Collections.unmodifiableList(list);
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   static <V> RecentIds<V> of(List<Entry<V>> entries) {
     LinkedHashMap<String, V> map = new LinkedHashMap<>();
     entries.forEach(e -> map.put(e.id(), e.value()));

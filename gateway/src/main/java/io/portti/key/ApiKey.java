@@ -9,6 +9,7 @@ import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -104,11 +105,15 @@ public final class ApiKey
   }
 
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> new ApiKey(ctx.getEntityId())));
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
   }
 
   public static String usageTag(String keyId) {
     return USAGE_TAGS.get(Math.floorMod(keyId.hashCode(), USAGE_TAGS.size()));
+  }
+
+  public static Behavior<Command> create(String keyId) {
+    return new ApiKey(keyId);
   }
 
   private final String keyId;

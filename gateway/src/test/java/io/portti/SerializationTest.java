@@ -1,0 +1,50 @@
+package io.portti;
+
+import com.typesafe.config.ConfigFactory;
+import io.portti.billing.GroupMultiplier;
+import io.portti.billing.Price;
+import io.portti.billing.PriceList;
+import io.portti.billing.RequestCharge;
+import io.portti.channel.Channel;
+import io.portti.channel.ChannelConfig;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Round-trips what the entity tests do not: the PriceList and Channel events and states, and the
+ * values replicated to every node. (ApiKeyTest and AccountTest check their entities' messages.)
+ */
+class SerializationTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseResources("serialization.conf")
+      .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = off")));
+  private static final SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void replicatedValuesEventsAndStatesRoundTrip() {
+    Price price = new Price(150_000_000, 600_000_000);
+    ChannelConfig channel = new ChannelConfig("ch_1", "main", "openai", "http://127.0.0.1:9090/v1", "sk-up",
+        List.of("gpt-4o-mini"), Map.of("gpt-4o-mini", "gpt-4o-mini-2024-07-18"), 0, 10, true, 1_000);
+    for (Object message : List.of(
+        price,
+        new GroupMultiplier(new BigDecimal("0.85")),
+        channel,
+        new Channel.Created("ch_1", channel),
+        new Channel.State(channel),
+        new PriceList.PriceSet("gpt-4o-mini", price),
+        new PriceList.GroupMultiplierSet("vip", new BigDecimal("0.5")),
+        new PriceList.State(Map.of("gpt-4o-mini", price), Map.of("vip", new BigDecimal("0.5"))),
+        new RequestCharge("req_1", "user_1", "tok_1", "ch_1", "gpt-4o-mini", "/v1/chat/completions", 1, 2, 3, "success", 4))) {
+      serialization.verifySerialization(message, true);
+    }
+  }
+}
