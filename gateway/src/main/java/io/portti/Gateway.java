@@ -80,7 +80,7 @@ public final class Gateway implements AutoCloseable {
       Config relay = gateway.getConfig("relay");
       ChatRelay chatRelay = new ChatRelay(system, prices, groups, channels,
           new Settlement(system, relay.getDuration("settle-retry-for")),
-          relay.getDuration("ask-timeout"), relay.getDuration("first-byte-timeout"));
+          relay.getDuration("ask-timeout"), relay.getDuration("first-byte-timeout"), relay.getDuration("response-timeout"));
       ChatRoute chatRoute = new ChatRoute(chatRelay, gateway.getBoolean("http.trust-forwarded-for"),
           gateway.getBytes("http.max-body-bytes"));
       AccountRoutes accounts = new AccountRoutes(system);

@@ -59,9 +59,11 @@ public final class ChatRelay {
   private final Settlement settlement;
   private final Duration askTimeout;
   private final Duration firstByteTimeout;
+  private final Duration responseTimeout;
 
   public ChatRelay(ActorSystem<?> system, LocalReplica<Price> prices, LocalReplica<GroupMultiplier> groups,
-      LocalReplica<ChannelConfig> channels, Settlement settlement, Duration askTimeout, Duration firstByteTimeout) {
+      LocalReplica<ChannelConfig> channels, Settlement settlement, Duration askTimeout, Duration firstByteTimeout,
+      Duration responseTimeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
@@ -71,6 +73,7 @@ public final class ChatRelay {
     this.settlement = settlement;
     this.askTimeout = askTimeout;
     this.firstByteTimeout = firstByteTimeout;
+    this.responseTimeout = responseTimeout;
   }
 
   /** What the relay knows once a request may go upstream. */
@@ -206,7 +209,7 @@ public final class ChatRelay {
   }
 
   private CompletionStage<HttpResponse> whole(HttpResponse response, Billing billing, String upstreamModel) {
-    return response.entity().toStrict(firstByteTimeout.toMillis(), system).thenApply(strict -> {
+    return response.entity().toStrict(responseTimeout.toMillis(), system).thenApply(strict -> {
       byte[] bytes = strict.getData().toArrayUnsafe();
       Usage usage = OpenAiResponses.usageOf(bytes);
       billing.settle(usage.reported() ? usage : new Usage(billing.admitted.promptEstimate(), 0, false), "success");
