@@ -36,6 +36,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -154,6 +155,11 @@ public final class Gateway implements AutoCloseable {
       binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("unbind failed: {}", e.toString());
+    }
+    try {
+      Http.get(system).shutdownAllConnectionPools().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("upstream connection pools did not close in time: {}", e.toString());
     }
     system.terminate();
     try {

@@ -2,6 +2,10 @@ package io.portti.account;
 
 import io.portti.CborSerializable;
 import io.portti.billing.RecentIds;
+import io.portti.billing.RequestCharge;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,9 +42,8 @@ public final class Account
   /** What the relay needs before forwarding: can the wallet pay, and at which group's price. */
   public record CheckFunds(ActorRef<Funds> replyTo) implements Command {}
 
-  /** Debits a settled request; idempotent on requestId. */
-  public record Charge(String requestId, long amountNanos, long at, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+  /** Debits settled requests in one journal write; idempotent on each requestId. */
+  public record Charge(List<RequestCharge> charges, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   public sealed interface Event extends CborSerializable {
     String accountId();
@@ -141,12 +144,15 @@ public final class Account
   }
 
   private ReplyEffect<Event, State> onCharge(State state, Charge cmd) {
-    if (state.charges().get(cmd.requestId()).isPresent()) {
+    Set<String> seen = new HashSet<>();
+    List<Event> fresh = cmd.charges().stream()
+        .filter(c -> state.charges().get(c.requestId()).isEmpty() && seen.add(c.requestId()))
+        .<Event>map(c -> new Charged(accountId, c.requestId(), c.costNanos(), c.at()))
+        .toList();
+    if (fresh.isEmpty()) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
-    return Effect()
-        .persist(new Charged(accountId, cmd.requestId(), cmd.amountNanos(), cmd.at()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return Effect().persist(fresh).thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
   private <T> StatusReply<T> notFound() {

@@ -4,6 +4,7 @@ import io.portti.CborSerializable;
 import io.portti.billing.RecentIds;
 import io.portti.billing.RequestCharge;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
@@ -47,8 +48,8 @@ public final class ApiKey
   public record Authorize(String secretHash, String model, String clientIp, long now, ActorRef<Authorization> replyTo)
       implements Command {}
 
-  /** Records a request's cost against the key; idempotent on the charge's requestId. */
-  public record Settle(RequestCharge charge, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  /** Records requests' costs against the key in one journal write; idempotent on each requestId. */
+  public record Settle(List<RequestCharge> charges, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** What an admin sets when issuing a key. quotaLimitNanos and expiresAt are null for none; rpm 0 for none. */
   public record Rules(String accountId, String name, String secretHash, Long quotaLimitNanos, Long expiresAt,
@@ -193,10 +194,15 @@ public final class ApiKey
   }
 
   private ReplyEffect<Event, State> onSettle(State state, Settle cmd) {
-    if (state.settled().get(cmd.charge().requestId()).isPresent()) {
+    Set<String> seen = new HashSet<>();
+    List<Event> fresh = cmd.charges().stream()
+        .filter(c -> state.settled().get(c.requestId()).isEmpty() && seen.add(c.requestId()))
+        .<Event>map(c -> new UsageSettled(keyId, c))
+        .toList();
+    if (fresh.isEmpty()) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
-    return Effect().persist(new UsageSettled(keyId, cmd.charge())).thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return Effect().persist(fresh).thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
   private <T> StatusReply<T> notFound() {

@@ -4,54 +4,97 @@ import io.portti.account.Account;
 import io.portti.billing.RequestCharge;
 import io.portti.key.ApiKey;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies a request's charge to its key and its account. Both are idempotent on the request id,
- * so each is retried with backoff until acknowledged, through shard moves and node restarts.
+ * Applies requests' charges to their keys and accounts. Charges arriving within a few
+ * milliseconds are grouped per key, so a hot key pays one journal write per group, not one per
+ * request. Both entities are idempotent on the request id, so each group is retried with backoff
+ * until acknowledged, through shard moves and node restarts.
  */
 public final class Settlement {
   private static final Logger log = LoggerFactory.getLogger(Settlement.class);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final int GROUP_SIZE = 256;
+  private static final Duration GROUP_WINDOW = Duration.ofMillis(5);
+  private static final int BUFFER = 16_384;
+  private static final int GROUPS_IN_FLIGHT = 32;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final int attempts;
+  private final BoundedSourceQueue<RequestCharge> queue;
 
   public Settlement(ActorSystem<?> system, Duration retryFor) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.attempts = (int) Math.max(10, retryFor.toMillis() / MAX_BACKOFF.toMillis());
+    this.queue = Source.<RequestCharge>queue(BUFFER)
+        .groupedWithin(GROUP_SIZE, GROUP_WINDOW)
+        .mapConcat(Settlement::byKey)
+        .mapAsyncUnordered(GROUPS_IN_FLIGHT, this::settleGroup)
+        .to(Sink.ignore())
+        .run(system);
   }
 
-  public CompletionStage<Done> settle(RequestCharge charge) {
-    CompletionStage<Done> key = retried(charge, "key", () -> sharding.entityRefFor(ApiKey.ENTITY_KEY, charge.keyId())
-        .askWithStatus(replyTo -> new ApiKey.Settle(charge, replyTo), ASK_TIMEOUT));
-    if (charge.costNanos() == 0) {
+  /** Queues the charge; it is settled shortly, and retried until it is. */
+  public void settle(RequestCharge charge) {
+    if (queue.offer(charge) != QueueOfferResult.enqueued()) {
+      // Never drop money: when the batcher is full or stopping, settle this one on its own.
+      settleGroup(List.of(charge));
+    }
+  }
+
+  private static Collection<List<RequestCharge>> byKey(List<RequestCharge> charges) {
+    Map<String, List<RequestCharge>> groups = new LinkedHashMap<>();
+    for (RequestCharge c : charges) {
+      groups.computeIfAbsent(c.keyId(), k -> new ArrayList<>()).add(c);
+    }
+    return groups.values();
+  }
+
+  /** One key's charges; a key belongs to one account, so they are one account's too. */
+  private CompletionStage<Done> settleGroup(List<RequestCharge> charges) {
+    RequestCharge first = charges.get(0);
+    CompletionStage<Done> key = retried(first, charges.size(), "key", () ->
+        sharding.entityRefFor(ApiKey.ENTITY_KEY, first.keyId())
+            .askWithStatus(replyTo -> new ApiKey.Settle(charges, replyTo), ASK_TIMEOUT));
+    List<RequestCharge> billable = charges.stream().filter(c -> c.costNanos() != 0).toList();
+    if (billable.isEmpty()) {
       return key;
     }
-    CompletionStage<Done> account = retried(charge, "account", () -> sharding.entityRefFor(Account.ENTITY_KEY, charge.accountId())
-        .askWithStatus(replyTo -> new Account.Charge(charge.requestId(), charge.costNanos(), charge.at(), replyTo), ASK_TIMEOUT));
+    CompletionStage<Done> account = retried(first, billable.size(), "account", () ->
+        sharding.entityRefFor(Account.ENTITY_KEY, first.accountId())
+            .askWithStatus(replyTo -> new Account.Charge(billable, replyTo), ASK_TIMEOUT));
     return key.thenCombine(account, (a, b) -> Done.getInstance());
   }
 
-  private CompletionStage<Done> retried(RequestCharge charge, String what,
-      Callable<CompletionStage<Done>> attempt) {
+  private CompletionStage<Done> retried(RequestCharge first, int count, String what, Callable<CompletionStage<Done>> attempt) {
     CompletionStage<Done> result = Patterns.retry(attempt, attempts, MIN_BACKOFF, MAX_BACKOFF, 0.2,
         system.classicSystem().scheduler(), system.executionContext());
     return result.whenComplete((done, error) -> {
       if (error != null) {
-        log.error("request {} of key {}: {} settlement gave up: {}", charge.requestId(), charge.keyId(), what, error.toString());
+        log.error("{} charges from request {} of key {}: {} settlement gave up: {}",
+            count, first.requestId(), first.keyId(), what, error.toString());
       }
-    });
+    }).exceptionally(error -> Done.getInstance());
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.portti.billing.RequestCharge;
+import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.pattern.StatusReply;
@@ -35,8 +37,10 @@ class AccountTest {
     assertTrue(retry.events().isEmpty(), "same Idempotency-Key: same receipt, no second top-up");
     assertEquals("tx_1", retry.reply().getValue().transactionId());
 
-    account.<StatusReply<Done>>runCommand(r -> new Account.Charge("req_1", 17_100, 4, r));
-    assertTrue(account.<StatusReply<Done>>runCommand(r -> new Account.Charge("req_1", 17_100, 5, r)).events().isEmpty());
+    RequestCharge charge = new RequestCharge("req_1", "user_a", "tok_1", "ch_1", "m", "/v1/chat/completions", 12, 16, 17_100, "success", 4);
+    var charged = account.<StatusReply<Done>>runCommand(r -> new Account.Charge(List.of(charge, charge), r));
+    assertEquals(1, charged.events().size(), "a request repeated within one batch is charged once");
+    assertTrue(account.<StatusReply<Done>>runCommand(r -> new Account.Charge(List.of(charge), r)).events().isEmpty());
     assertEquals(5_000_000_000L - 17_100, account.getState().summary().balanceNanos());
 
     account.restart();

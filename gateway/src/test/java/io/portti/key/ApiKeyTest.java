@@ -84,20 +84,20 @@ class ApiKeyTest {
   void settlementIsIdempotentAndSpendsQuota() {
     issue(1_000L, null, List.of(), List.of(), 0);
     RequestCharge charge = new RequestCharge("req_1", "user_1", KEY_ID, "ch_1", "m", "/v1/chat/completions", 10, 20, 600, "success", 5);
-    var first = key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(charge, r));
+    var first = key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(charge), r));
     assertEquals(1, first.events().size());
-    var again = key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(charge, r));
+    var again = key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(charge), r));
     assertTrue(again.events().isEmpty(), "a retried settle is acknowledged, not applied twice");
     assertTrue(again.reply().isSuccess());
     assertEquals(400, assertInstanceOf(ApiKey.Granted.class, authorize(HASH, "m", "", 1)).quotaRemainingNanos());
 
-    key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(new RequestCharge("req_2", "user_1", KEY_ID, "ch_1", "m", "/v1/chat/completions", 1, 1, 400, "success", 6), r));
+    key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(new RequestCharge("req_2", "user_1", KEY_ID, "ch_1", "m", "/v1/chat/completions", 1, 1, 400, "success", 6)), r));
     assertEquals(ApiKey.Denial.QUOTA_EXHAUSTED, denial(authorize(HASH, "m", "", 1)));
 
     key.restart();
     assertEquals(1_000, key.getState().usedNanos(), "recovered from the journal");
     assertEquals(2, key.getState().requests());
-    assertTrue(key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(charge, r)).events().isEmpty(),
+    assertTrue(key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(charge), r)).events().isEmpty(),
         "dedup survives recovery");
   }
 }
