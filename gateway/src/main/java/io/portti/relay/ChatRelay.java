@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,6 +61,11 @@ public final class ChatRelay {
   private final Duration askTimeout;
   private final Duration firstByteTimeout;
   private final Duration responseTimeout;
+  /**
+   * Every stage runs here. Pekko's CompletionStages turn plain thenApply into *Async on the common
+   * pool, which with fewer than 3 cores starts a new thread per task.
+   */
+  private final Executor dispatcher;
 
   public ChatRelay(ActorSystem<?> system, LocalReplica<Price> prices, LocalReplica<GroupMultiplier> groups,
       LocalReplica<ChannelConfig> channels, Settlement settlement, Duration askTimeout, Duration firstByteTimeout,
@@ -74,6 +80,7 @@ public final class ChatRelay {
     this.askTimeout = askTimeout;
     this.firstByteTimeout = firstByteTimeout;
     this.responseTimeout = responseTimeout;
+    this.dispatcher = system.executionContext();
   }
 
   /** What the relay knows once a request may go upstream. */
@@ -96,9 +103,9 @@ public final class ChatRelay {
     }
     String keyId = ApiKeySecret.idOf(ApiKeySecret.hash(presentedKey));
     return authorize(presentedKey, request.model(), clientIp)
-        .thenCompose(grant -> admit(request, grant))
-        .thenCompose(admitted -> forward(admitted, keyId))
-        .exceptionally(ChatRelay::errorResponse);
+        .thenComposeAsync(grant -> admit(request, grant), dispatcher)
+        .thenComposeAsync(admitted -> forward(admitted, keyId), dispatcher)
+        .exceptionallyAsync(ChatRelay::errorResponse, dispatcher);
   }
 
   /** The models a key may use, for GET /v1/models. */
@@ -107,7 +114,7 @@ public final class ChatRelay {
       return done(RelayError.invalidKey("Incorrect API key provided."));
     }
     return authorize(presentedKey, null, clientIp)
-        .thenApply(grant -> {
+        .thenApplyAsync(grant -> {
           List<String> served = channels.entries().values().stream()
               .filter(ChannelConfig::enabled)
               .flatMap(c -> c.models().stream())
@@ -115,20 +122,20 @@ public final class ChatRelay {
               .filter(m -> grant.models().isEmpty() || grant.models().contains(m))
               .distinct().sorted().toList();
           return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, OpenAiResponses.modelList(served));
-        })
-        .exceptionally(ChatRelay::errorResponse);
+        }, dispatcher)
+        .exceptionallyAsync(ChatRelay::errorResponse, dispatcher);
   }
 
   private CompletionStage<ApiKey.Granted> authorize(String presentedKey, String model, String clientIp) {
     String hash = ApiKeySecret.hash(presentedKey);
     return sharding.entityRefFor(ApiKey.ENTITY_KEY, ApiKeySecret.idOf(hash))
         .<ApiKey.Authorization>ask(replyTo -> new ApiKey.Authorize(hash, model, clientIp, System.currentTimeMillis(), replyTo), askTimeout)
-        .thenApply(answer -> {
+        .thenApplyAsync(answer -> {
           if (answer instanceof ApiKey.Denied denied) {
             throw new RelayError.Failure(RelayError.of(denied));
           }
           return (ApiKey.Granted) answer;
-        });
+        }, dispatcher);
   }
 
   private CompletionStage<Admitted> admit(OpenAiChatRequest request, ApiKey.Granted grant) {
@@ -141,7 +148,7 @@ public final class ChatRelay {
     int promptEstimate = TokenCounter.countChatPrompt(request.model(), request.messages());
     return sharding.entityRefFor(Account.ENTITY_KEY, grant.accountId())
         .<Account.Funds>ask(Account.CheckFunds::new, askTimeout)
-        .thenApply(funds -> {
+        .thenApplyAsync(funds -> {
           GroupMultiplier multiplier = groups.get(funds.group()).orElse(GroupMultiplier.LIST_PRICE);
           long estimate = Money.cost(promptEstimate, request.maxOutputTokens().orElse(0), price, multiplier.multiplier());
           if (!funds.open() || funds.balanceNanos() <= 0 || estimate > funds.balanceNanos()) {
@@ -152,7 +159,7 @@ public final class ChatRelay {
             throw new RelayError.Failure(RelayError.insufficientQuota("This API key's remaining quota is too low for this request."));
           }
           return new Admitted(request, grant, price, multiplier, promptEstimate, candidates);
-        });
+        }, dispatcher);
   }
 
   private CompletionStage<HttpResponse> forward(Admitted admitted, String keyId) {
@@ -164,7 +171,7 @@ public final class ChatRelay {
             OpenAiUpstream.chatCompletions(channel, request.toUpstream(upstreamModel), request.stream()))
         .toCompletableFuture()
         .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    return upstream.handle((response, error) -> {
+    return upstream.handleAsync((response, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
         log.warn("request {} of key {}: channel {} failed: {}", requestId, keyId, channel.id(), cause.toString());
@@ -173,7 +180,7 @@ public final class ChatRelay {
             : RelayError.upstream(502, "upstream_unavailable", "The upstream could not be reached."));
       }
       return response;
-    }).thenCompose(response -> {
+    }, dispatcher).thenComposeAsync(response -> {
       if (response.status().intValue() >= 300) {
         return passUpstreamError(response);
       }
@@ -181,7 +188,7 @@ public final class ChatRelay {
       return request.stream()
           ? CompletableFuture.completedFuture(stream(response, billing, upstreamModel))
           : whole(response, billing, upstreamModel);
-    });
+    }, dispatcher);
   }
 
   /** Ties a response to the settlement of what it cost. */
@@ -209,14 +216,14 @@ public final class ChatRelay {
   }
 
   private CompletionStage<HttpResponse> whole(HttpResponse response, Billing billing, String upstreamModel) {
-    return response.entity().toStrict(responseTimeout.toMillis(), system).thenApply(strict -> {
+    return response.entity().toStrict(responseTimeout.toMillis(), system).thenApplyAsync(strict -> {
       byte[] bytes = strict.getData().toArrayUnsafe();
       Usage usage = OpenAiResponses.usageOf(bytes);
       billing.settle(usage.reported() ? usage : new Usage(billing.admitted.promptEstimate(), 0, false), "success");
       byte[] body = upstreamModel.equals(billing.admitted.request().model())
           ? bytes : OpenAiResponses.withModel(bytes, billing.admitted.request().model());
       return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, body);
-    });
+    }, dispatcher);
   }
 
   private HttpResponse stream(HttpResponse response, Billing billing, String upstreamModel) {
@@ -233,8 +240,8 @@ public final class ChatRelay {
           return Source.single(OpenAiStreamPassthrough.errorEvent("The upstream stream ended unexpectedly.", "upstream_error"));
         })
         .watchTermination((mat, termination) -> {
-          termination.whenComplete((done, error) -> billing.settle(passthrough.usage(),
-              passthrough.doneSeen() ? "success" : upstreamFailed[0] ? "upstream_error" : "cancelled"));
+          termination.whenCompleteAsync((done, error) -> billing.settle(passthrough.usage(),
+              passthrough.doneSeen() ? "success" : upstreamFailed[0] ? "upstream_error" : "cancelled"), dispatcher);
           return NotUsed.getInstance();
         });
     return HttpResponse.create()
@@ -255,8 +262,9 @@ public final class ChatRelay {
 
   /** An upstream's refusal goes back as it came (it is already OpenAI's format), and costs nothing. */
   private CompletionStage<HttpResponse> passUpstreamError(HttpResponse response) {
-    return response.entity().toStrict(firstByteTimeout.toMillis(), system).thenApply(strict ->
-        HttpResponse.create().withStatus(response.status()).withEntity(ContentTypes.APPLICATION_JSON, strict.getData()));
+    return response.entity().toStrict(firstByteTimeout.toMillis(), system).thenApplyAsync(strict ->
+        HttpResponse.create().withStatus(response.status()).withEntity(ContentTypes.APPLICATION_JSON, strict.getData()),
+        dispatcher);
   }
 
   private static CompletionStage<HttpResponse> done(RelayError error) {

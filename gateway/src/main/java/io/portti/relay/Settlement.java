@@ -84,17 +84,17 @@ public final class Settlement {
     CompletionStage<Done> account = retried(first, billable.size(), "account", () ->
         sharding.entityRefFor(Account.ENTITY_KEY, first.accountId())
             .askWithStatus(replyTo -> new Account.Charge(billable, replyTo), ASK_TIMEOUT));
-    return key.thenCombine(account, (a, b) -> Done.getInstance());
+    return key.thenCombineAsync(account, (a, b) -> Done.getInstance(), system.executionContext());
   }
 
   private CompletionStage<Done> retried(RequestCharge first, int count, String what, Callable<CompletionStage<Done>> attempt) {
     CompletionStage<Done> result = Patterns.retry(attempt, attempts, MIN_BACKOFF, MAX_BACKOFF, 0.2,
         system.classicSystem().scheduler(), system.executionContext());
-    return result.whenComplete((done, error) -> {
+    return result.whenCompleteAsync((done, error) -> {
       if (error != null) {
         log.error("{} charges from request {} of key {}: {} settlement gave up: {}",
             count, first.requestId(), first.keyId(), what, error.toString());
       }
-    }).exceptionally(error -> Done.getInstance());
+    }, system.executionContext()).exceptionallyAsync(error -> Done.getInstance(), system.executionContext());
   }
 }
