@@ -167,10 +167,17 @@ public final class ChatRelay {
     OpenAiChatRequest request = admitted.request();
     String upstreamModel = channel.upstreamModel(request.model());
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
-    CompletableFuture<HttpResponse> upstream = http.singleRequest(
-            OpenAiUpstream.chatCompletions(channel, request.toUpstream(upstreamModel), request.stream()))
-        .toCompletableFuture()
+    // A plain future: orTimeout on Pekko's own would register its canceller on the common pool.
+    CompletableFuture<HttpResponse> upstream = new CompletableFuture<HttpResponse>()
         .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    http.singleRequest(OpenAiUpstream.chatCompletions(channel, request.toUpstream(upstreamModel), request.stream()))
+        .whenCompleteAsync((response, error) -> {
+          if (error != null) {
+            upstream.completeExceptionally(error);
+          } else if (!upstream.complete(response)) {
+            response.discardEntityBytes(system); // answered after the timeout: free the connection
+          }
+        }, dispatcher);
     return upstream.handleAsync((response, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
