@@ -3,9 +3,7 @@ package io.portti.account;
 import io.portti.CborSerializable;
 import io.portti.billing.RecentIds;
 import io.portti.billing.RequestCharge;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -144,9 +142,7 @@ public final class Account
   }
 
   private ReplyEffect<Event, State> onCharge(State state, Charge cmd) {
-    Set<String> seen = new HashSet<>();
-    List<Event> fresh = cmd.charges().stream()
-        .filter(c -> state.charges().get(c.requestId()).isEmpty() && seen.add(c.requestId()))
+    List<Event> fresh = state.charges().unapplied(cmd.charges()).stream()
         .<Event>map(c -> new Charged(accountId, c.requestId(), c.costNanos(), c.at()))
         .toList();
     if (fresh.isEmpty()) {

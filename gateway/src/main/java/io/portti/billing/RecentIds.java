@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import scala.Tuple2;
 import scala.collection.immutable.HashMap;
 import scala.collection.immutable.HashMap$;
@@ -37,6 +39,12 @@ public final class RecentIds<V> {
 
   public Optional<V> get(String id) {
     return byId.contains(id) ? Optional.of(byId.apply(id)) : Optional.empty();
+  }
+
+  /** The charges not applied yet, each once even if the list repeats it: what a retried batch still owes. */
+  public List<RequestCharge> unapplied(List<RequestCharge> charges) {
+    Set<String> seen = new HashSet<>();
+    return charges.stream().filter(c -> !byId.contains(c.requestId()) && seen.add(c.requestId())).toList();
   }
 
   public RecentIds<V> with(String id, V value) {

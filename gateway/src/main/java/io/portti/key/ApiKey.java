@@ -4,7 +4,6 @@ import io.portti.CborSerializable;
 import io.portti.billing.RecentIds;
 import io.portti.billing.RequestCharge;
 import java.util.ArrayDeque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.pekko.Done;
@@ -194,9 +193,7 @@ public final class ApiKey
   }
 
   private ReplyEffect<Event, State> onSettle(State state, Settle cmd) {
-    Set<String> seen = new HashSet<>();
-    List<Event> fresh = cmd.charges().stream()
-        .filter(c -> state.settled().get(c.requestId()).isEmpty() && seen.add(c.requestId()))
+    List<Event> fresh = state.settled().unapplied(cmd.charges()).stream()
         .<Event>map(c -> new UsageSettled(keyId, c))
         .toList();
     if (fresh.isEmpty()) {

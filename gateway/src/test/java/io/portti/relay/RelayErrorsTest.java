@@ -12,9 +12,7 @@ import com.openai.errors.PermissionDeniedException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
-import io.portti.Gateway;
 import io.portti.key.ApiKeySecret;
-import io.portti.mock.MockUpstream;
 import io.portti.testkit.Http;
 import io.portti.testkit.TestDatabase;
 import io.portti.testkit.TestStack;
@@ -22,35 +20,26 @@ import io.portti.testkit.Tenant;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every refusal a client can meet, from a real request, in OpenAI's error body with the right status. */
 class RelayErrorsTest {
   private static final Map<String, Object> HELLO = Map.of(
       "model", Tenant.MODEL, "messages", List.of(Map.of("role", "user", "content", "hello")));
 
-  private static TestStack stack;
-  private static Gateway gateway;
-  private static MockUpstream mock;
+  @RegisterExtension
+  static final TestStack stack = new TestStack(TestDatabase.Kind.POSTGRESQL);
   private static Tenant tenant;
 
   @BeforeAll
-  static void start() throws Exception {
-    stack = TestStack.start(TestDatabase.Kind.POSTGRESQL);
-    gateway = stack.gateway;
-    mock = stack.mock;
+  static void fundTenant() {
     tenant = stack.tenant("default", "5");
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    stack.close();
-  }
-
   private static Http as(String key) {
-    return new Http(gateway.httpPort(), key);
+    return new Http(stack.port(), key);
   }
 
   private static JsonNode error(Http.Reply reply, int status, String code) {
@@ -67,7 +56,7 @@ class RelayErrorsTest {
 
   /** The OpenAI SDK turns the refusal into its own exception type, as it would against OpenAI. */
   private static void assertSdkRefuses(Class<? extends Throwable> expected, String key) {
-    OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + gateway.httpPort() + "/v1")
+    OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl("http://127.0.0.1:" + stack.port() + "/v1")
         .apiKey(key).maxRetries(0).build();
     try {
       assertThrows(expected, () -> sdk.chat().completions().create(
@@ -83,13 +72,13 @@ class RelayErrorsTest {
     error(as(key).post("/v1/chat/completions", "{not json"), 400, null);
     JsonNode noModel = error(as(key).post("/v1/chat/completions", Map.of("messages", List.of())), 400, null);
     assertEquals("invalid_request_error", noModel.get("type").asText());
-    error(new Http(gateway.httpPort(), null).post("/v1/chat/completions?key=" + key, HELLO), 400, "key_in_query");
-    error(new Http(gateway.httpPort(), null).post("/v1/chat/completions?api_key=" + key, HELLO), 400, "key_in_query");
+    error(new Http(stack.port(), null).post("/v1/chat/completions?key=" + key, HELLO), 400, "key_in_query");
+    error(new Http(stack.port(), null).post("/v1/chat/completions?api_key=" + key, HELLO), 400, "key_in_query");
   }
 
   @Test
   void unknownMalformedDisabledAndExpiredKeysAre401() {
-    error(new Http(gateway.httpPort(), null).post("/v1/chat/completions", HELLO), 401, "invalid_api_key");
+    error(new Http(stack.port(), null).post("/v1/chat/completions", HELLO), 401, "invalid_api_key");
     error(as("sk-not-a-real-key").post("/v1/chat/completions", HELLO), 401, "invalid_api_key");
     error(as(ApiKeySecret.generate()).post("/v1/chat/completions", HELLO), 401, "invalid_api_key");
 
@@ -109,7 +98,7 @@ class RelayErrorsTest {
 
   @Test
   void emptyBalanceAndSpentQuotaAre402() {
-    Tenant broke = Tenant.create(gateway.httpPort(), mock.baseUrl(), "default", "0");
+    Tenant broke = Tenant.create(stack.port(), stack.mock().baseUrl(), "default", "0");
     String key = broke.issueKey(Map.of());
     error(as(key).post("/v1/chat/completions", HELLO), 402, "insufficient_quota");
 
@@ -160,7 +149,7 @@ class RelayErrorsTest {
 
   @Test
   void managementRoutesNeedTheManagementKey() {
-    error(new Http(gateway.httpPort(), "wrong").get("/v1/admin/users/" + tenant.userId), 401, "invalid_management_key");
+    error(new Http(stack.port(), "wrong").get("/v1/admin/users/" + tenant.userId), 401, "invalid_management_key");
     String key = tenant.issueKey(Map.of());
     error(as(key).get("/v1/admin/users/" + tenant.userId), 401, "invalid_management_key");
     Http.Reply channels = tenant.admin.get("/v1/admin/channels");

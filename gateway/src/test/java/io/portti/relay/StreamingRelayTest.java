@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.portti.Gateway;
 import io.portti.key.ApiKeySecret;
-import io.portti.mock.MockUpstream;
 import io.portti.testkit.Eventually;
 import io.portti.testkit.Http;
 import io.portti.testkit.TestDatabase;
@@ -26,36 +24,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Streams over raw HTTP: usage hidden unless asked, and streams that end early are charged for what was delivered. */
 class StreamingRelayTest {
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-  private static TestStack stack;
-  private static Gateway gateway;
-  private static MockUpstream mock;
+  @RegisterExtension
+  static final TestStack stack = new TestStack(TestDatabase.Kind.POSTGRESQL);
   private static Tenant tenant;
 
   @BeforeAll
-  static void start() throws Exception {
-    stack = TestStack.start(TestDatabase.Kind.POSTGRESQL);
-    gateway = stack.gateway;
-    mock = stack.mock;
+  static void fundTenant() {
     tenant = stack.tenant("default", "5");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    stack.close();
   }
 
   private static HttpRequest streamRequest(String key, Map<String, Object> mockOptions) throws Exception {
     Map<String, Object> body = Map.of("model", Tenant.MODEL, "stream", true,
         "messages", List.of(Map.of("role", "user", "content", "tell me a story")), "mock", mockOptions);
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.httpPort() + "/v1/chat/completions"))
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port() + "/v1/chat/completions"))
         .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(Http.JSON.writeValueAsString(body))).build();
   }
@@ -88,7 +77,7 @@ class StreamingRelayTest {
     List<String> data = dataLines(response.body());
     assertEquals("[DONE]", data.get(data.size() - 1));
     assertFalse(response.body().contains("\"prompt_tokens\""), "no usage chunk: the client did not ask");
-    assertTrue(mock.stats().lastRequestBody().contains("include_usage"), "the gateway asked the upstream for usage");
+    assertTrue(stack.mock().stats().lastRequestBody().contains("include_usage"), "the gateway asked the upstream for usage");
 
     JsonNode row = usageRowOf(key, 1);
     assertEquals(7, row.get("completion_tokens").asInt());
@@ -115,7 +104,7 @@ class StreamingRelayTest {
   @Test
   void clientDisconnectCancelsTheUpstreamAndChargesWhatWasDelivered() throws Exception {
     String key = tenant.issueKey(Map.of());
-    long cancelledBefore = mock.stats().cancelledStreams();
+    long cancelledBefore = stack.mock().stats().cancelledStreams();
     BigDecimal before = tenant.balance();
     HttpResponse<InputStream> response = CLIENT.send(
         streamRequest(key, Map.of("answer_tokens", 200, "chunk_delay_ms", 50)), HttpResponse.BodyHandlers.ofInputStream());
@@ -129,7 +118,7 @@ class StreamingRelayTest {
       }
     }
     Eventually.await(Duration.ofSeconds(10), () -> {
-      assertTrue(mock.stats().cancelledStreams() > cancelledBefore, "the upstream saw the cancel");
+      assertTrue(stack.mock().stats().cancelledStreams() > cancelledBefore, "the upstream saw the cancel");
       return null;
     });
     JsonNode row = usageRowOf(key, 1);
