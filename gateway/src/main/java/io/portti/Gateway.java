@@ -52,11 +52,13 @@ public final class Gateway implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Database database;
   private final ServerBinding binding;
+  private final Settlement settlement;
 
-  private Gateway(ActorSystem<Void> system, Database database, ServerBinding binding) {
+  private Gateway(ActorSystem<Void> system, Database database, ServerBinding binding, Settlement settlement) {
     this.system = system;
     this.database = database;
     this.binding = binding;
+    this.settlement = settlement;
   }
 
   /** Starts a node from this configuration (normally ConfigFactory.load()); returns once it serves HTTP. */
@@ -79,8 +81,8 @@ public final class Gateway implements AutoCloseable {
       wakePublishers(system, prices, groups, channels).toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
       Config relay = gateway.getConfig("relay");
-      ChatRelay chatRelay = new ChatRelay(system, prices, groups, channels,
-          new Settlement(system, relay.getDuration("settle-retry-for")),
+      Settlement settlement = new Settlement(system, relay.getDuration("settle-retry-for"));
+      ChatRelay chatRelay = new ChatRelay(system, prices, groups, channels, settlement,
           relay.getDuration("ask-timeout"), relay.getDuration("first-byte-timeout"), relay.getDuration("response-timeout"));
       ChatRoute chatRoute = new ChatRoute(chatRelay, gateway.getBoolean("http.trust-forwarded-for"),
           gateway.getBytes("http.max-body-bytes"));
@@ -95,7 +97,7 @@ public final class Gateway implements AutoCloseable {
       ServerBinding binding = GatewayServer.bind(system, gateway.getString("http.host"), gateway.getInt("http.port"),
           chatRoute.route(), admin.route()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       log.info("Portti listening on {} ({} database)", binding.localAddress(), database.vendor());
-      return new Gateway(system, database, binding);
+      return new Gateway(system, database, binding, settlement);
     } catch (Exception e) {
       system.terminate();
       database.close();
@@ -144,17 +146,18 @@ public final class Gateway implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
-  public ActorSystem<Void> system() {
-    return system;
-  }
-
-  /** Leaves the cluster, stops serving, and waits until the node is down. */
+  /** Stops serving, settles what is queued, leaves the cluster, and waits until the node is down. */
   @Override
   public void close() {
     try {
       binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("unbind failed: {}", e.toString());
+    }
+    try {
+      settlement.drain().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error("queued settlements did not finish before shutdown: {}", e.toString());
     }
     try {
       Http.get(system).shutdownAllConnectionPools().toCompletableFuture().get(10, TimeUnit.SECONDS);

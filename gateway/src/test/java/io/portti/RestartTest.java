@@ -16,7 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Stop the gateway and start it again on the same database: everything is still there, and the key still works. */
+/**
+ * Stop the gateway (right after an answer, so its charge is still queued) and start it again on
+ * the same database: everything is still there, charged exactly, and the key still works.
+ */
 class RestartTest {
   private static final Map<String, Object> HELLO = Map.of(
       "model", Tenant.MODEL, "messages", List.of(Map.of("role", "user", "content", "hello again")));
@@ -43,7 +46,15 @@ class RestartTest {
           return rows.get(0).get("token_id").asText();
         });
         channelId = tenant.admin.get("/v1/admin/channels").json().get("channels").get(0).get("id").asText();
-        balance = tenant.balance();
+        BigDecimal settled = Eventually.await(Duration.ofSeconds(10), () -> {
+          BigDecimal b = tenant.balance();
+          assertEquals(-1, b.compareTo(new BigDecimal("3")));
+          return b;
+        });
+        // Answered, then the node stops at once: its queued settlement must still land.
+        JsonNode last = new Http(first.httpPort(), key).post("/v1/chat/completions", HELLO).json().get("usage");
+        balance = settled.subtract(Tenant.expectedCost(
+            last.get("prompt_tokens").asLong(), last.get("completion_tokens").asLong(), "0.8"));
       }
 
       try (Gateway second = TestGateway.start(db)) {
@@ -53,7 +64,7 @@ class RestartTest {
         assertEquals("team", user.get("group").asText());
         JsonNode token = admin.get("/v1/admin/tokens/" + keyId).json();
         assertEquals(100, token.get("rpm").asInt(), token.toString());
-        assertEquals(1, token.get("request_count").asInt(), token.toString());
+        assertEquals(2, token.get("request_count").asInt(), token.toString());
         assertEquals(channelId, admin.get("/v1/admin/channels/" + channelId).json().get("id").asText());
         JsonNode price = admin.get("/v1/admin/pricing").json().get("pricing").get(0);
         assertEquals(0, Tenant.INPUT_PER_MILLION.compareTo(price.get("input_per_million").decimalValue()));

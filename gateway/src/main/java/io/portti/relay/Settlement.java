@@ -17,6 +17,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -42,17 +44,26 @@ public final class Settlement {
   private final ClusterSharding sharding;
   private final int attempts;
   private final BoundedSourceQueue<RequestCharge> queue;
+  private final CompletionStage<Done> drained;
 
   public Settlement(ActorSystem<?> system, Duration retryFor) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.attempts = (int) Math.max(10, retryFor.toMillis() / MAX_BACKOFF.toMillis());
-    this.queue = Source.<RequestCharge>queue(BUFFER)
+    Pair<BoundedSourceQueue<RequestCharge>, CompletionStage<Done>> stream = Source.<RequestCharge>queue(BUFFER)
         .groupedWithin(GROUP_SIZE, GROUP_WINDOW)
         .mapConcat(Settlement::byKey)
         .mapAsyncUnordered(GROUPS_IN_FLIGHT, this::settleGroup)
-        .to(Sink.ignore())
+        .toMat(Sink.ignore(), Keep.both())
         .run(system);
+    this.queue = stream.first();
+    this.drained = stream.second();
+  }
+
+  /** On a graceful stop: settles what is queued and in flight; later charges settle on their own. */
+  public CompletionStage<Done> drain() {
+    queue.complete();
+    return drained;
   }
 
   /** Queues the charge; it is settled shortly, and retried until it is. */

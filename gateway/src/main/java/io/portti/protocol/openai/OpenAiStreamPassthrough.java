@@ -29,7 +29,6 @@ public final class OpenAiStreamPassthrough {
   private int countedCompletionTokens;
   private Usage reportedUsage = Usage.NOT_REPORTED;
   private boolean doneSeen;
-  private boolean forwardedAny;
 
   /**
    * @param upstreamModel the channel's name for the model, which may differ from the client's
@@ -50,11 +49,11 @@ public final class OpenAiStreamPassthrough {
   public ByteString onEvent(String data) {
     if (data.equals(DONE)) {
       doneSeen = true;
-      return forward(DONE);
+      return frame(DONE);
     }
     // Not a JSON object (a provider's oddity): the client gets it as it came.
     if (!(Json.readLenient(data) instanceof ObjectNode chunk)) {
-      return forward(data);
+      return frame(data);
     }
     collectAnswerText(chunk);
     boolean changed = false;
@@ -73,7 +72,7 @@ public final class OpenAiStreamPassthrough {
       changed |= OpenAiResponses.rewriteModel(chunk, clientModel);
     }
     // Untouched chunks go out byte for byte as the upstream wrote them, with no re-serialising.
-    return forward(changed ? chunk.toString() : data);
+    return frame(changed ? chunk.toString() : data);
   }
 
   /** What the upstream reported, or else the prompt estimate and a count of the answer seen. */
@@ -92,19 +91,9 @@ public final class OpenAiStreamPassthrough {
     return doneSeen;
   }
 
-  /** Whether any event went to the client; from then on it is too late to try another channel. */
-  public boolean forwardedAny() {
-    return forwardedAny;
-  }
-
   /** The event that tells the client, in OpenAI's shape, that the stream failed midway. */
   public static ByteString errorEvent(String message, String type) {
     return frame(OpenAiResponses.errorNode(message, type, null, null).toString());
-  }
-
-  private ByteString forward(String data) {
-    forwardedAny = true;
-    return frame(data);
   }
 
   private static ByteString frame(String data) {

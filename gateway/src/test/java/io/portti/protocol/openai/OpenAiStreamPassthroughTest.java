@@ -116,19 +116,6 @@ class OpenAiStreamPassthroughTest {
   }
 
   @Test
-  void tellsWhetherAnythingWentToTheClient() {
-    OpenAiStreamPassthrough passthrough =
-        new OpenAiStreamPassthrough(UPSTREAM_MODEL, UPSTREAM_MODEL, false, 0);
-    assertFalse(passthrough.forwardedAny());
-
-    passthrough.onEvent(EVENTS.get(4));
-    assertFalse(passthrough.forwardedAny());
-
-    passthrough.onEvent(EVENTS.get(0));
-    assertTrue(passthrough.forwardedAny());
-  }
-
-  @Test
   void passesWhatIsNotAJsonObjectAsItCame() {
     OpenAiStreamPassthrough passthrough =
         new OpenAiStreamPassthrough("fast", UPSTREAM_MODEL, false, 0);
