@@ -73,17 +73,19 @@ public final class Gateway implements AutoCloseable {
       LocalReplica<Price> prices = LocalReplica.start(system, "prices");
       LocalReplica<GroupMultiplier> groups = LocalReplica.start(system, "groups");
       LocalReplica<ChannelConfig> channels = LocalReplica.start(system, "channels");
-      Account.init(system);
-      ApiKey.init(system);
+      Config billing = gateway.getConfig("billing");
+      Account.init(system, billing.getDuration("lease.term"));
+      ApiKey.init(system, ApiKey.Settings.from(billing), group -> groups.get(group).orElse(GroupMultiplier.LIST_PRICE));
       PriceList.init(system, prices, groups);
       Channel.init(system, channels);
       UsageProjection.init(system, database.dataSource());
       wakePublishers(system, prices, groups, channels).toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
       Config relay = gateway.getConfig("relay");
-      Settlement settlement = new Settlement(system, relay.getDuration("settle-retry-for"));
-      ChatRelay chatRelay = new ChatRelay(system, prices, groups, channels, settlement,
-          relay.getDuration("ask-timeout"), relay.getDuration("first-byte-timeout"), relay.getDuration("response-timeout"));
+      Settlement settlement = new Settlement(system, relay.getDuration("ask-timeout"), relay.getDuration("settle-retry-for"));
+      ChatRelay chatRelay = new ChatRelay(system, prices, channels, settlement, relay.getDuration("ask-timeout"),
+          relay.getDuration("first-byte-timeout"), relay.getDuration("response-timeout"),
+          billing.getInt("default-max-output-tokens"));
       ChatRoute chatRoute = new ChatRoute(chatRelay, gateway.getBoolean("http.trust-forwarded-for"),
           gateway.getBytes("http.max-body-bytes"));
       AccountRoutes accounts = new AccountRoutes(system);

@@ -10,6 +10,7 @@ import io.portti.testkit.TestDatabase;
 import io.portti.testkit.TestGateway;
 import io.portti.testkit.Tenant;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,10 @@ class RestartTest {
       String keyId;
       String channelId;
       BigDecimal balance;
-      try (Gateway first = TestGateway.start(db)) {
+      // The same node restarting: the same on-disk sharding state, so its remembered keys come back.
+      Map<String, Object> node = Map.of("pekko.cluster.sharding.distributed-data.durable.lmdb.dir",
+          Files.createTempDirectory("portti-node-").resolve("sharding-state").toString());
+      try (Gateway first = TestGateway.start(db, node)) {
         Tenant tenant = Tenant.create(first.httpPort(), mock.baseUrl(), "team", "3");
         Tenant.setGroupMultiplier(tenant.admin, "team", "0.8");
         userId = tenant.userId;
@@ -57,10 +61,15 @@ class RestartTest {
             last.get("prompt_tokens").asLong(), last.get("completion_tokens").asLong(), "0.8"));
       }
 
-      try (Gateway second = TestGateway.start(db)) {
+      try (Gateway second = TestGateway.start(db, node)) {
         Http admin = new Http(second.httpPort(), TestGateway.ADMIN_KEY);
-        JsonNode user = admin.get("/v1/admin/users/" + userId).json();
-        assertEquals(0, balance.compareTo(user.get("balance").decimalValue()), user.toString());
+        BigDecimal expected = balance;
+        // The key reports the spending it recovered once it runs again.
+        JsonNode user = Eventually.await(Duration.ofSeconds(10), () -> {
+          JsonNode u = admin.get("/v1/admin/users/" + userId).json();
+          assertEquals(0, expected.compareTo(u.get("balance").decimalValue()), u.toString());
+          return u;
+        });
         assertEquals("team", user.get("group").asText());
         JsonNode token = admin.get("/v1/admin/tokens/" + keyId).json();
         assertEquals(100, token.get("rpm").asInt(), token.toString());

@@ -31,7 +31,7 @@ class SerializationTest {
 
   @Test
   void replicatedValuesEventsAndStatesRoundTrip() {
-    Price price = new Price(150_000_000, 600_000_000);
+    Price price = new Price(150_000_000, 600_000_000, 0);
     ChannelConfig channel = new ChannelConfig("ch_1", "main", "openai", "http://127.0.0.1:9090/v1", "sk-up",
         List.of("gpt-4o-mini"), Map.of("gpt-4o-mini", "gpt-4o-mini-2024-07-18"), 0, 10, true, 1_000);
     for (Object message : List.of(

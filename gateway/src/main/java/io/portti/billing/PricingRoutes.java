@@ -38,8 +38,12 @@ public final class PricingRoutes extends AdminDirectives {
               return complete(json(200, Map.of("pricing", all.values())));
             })),
             path(PathMatchers.remaining(), model -> put(() -> jsonBody(body -> {
+              int maxOutputTokens = AdminFields.optionalInt(body, "max_output_tokens", 0);
+              if (maxOutputTokens < 0) {
+                throw new BadInput("`max_output_tokens` must not be negative.");
+              }
               Price price = new Price(AdminFields.requiredMoney(body, "input_per_million"),
-                  AdminFields.requiredMoney(body, "output_per_million"));
+                  AdminFields.requiredMoney(body, "output_per_million"), maxOutputTokens);
               return reply(priceList.<Done>askWithStatus(r -> new PriceList.SetPrice(model, price, r), ASK_TIMEOUT)
                   .thenCompose(done -> prices.awaitEntry(model, price::equals, VISIBLE_WITHIN))
                   .thenApply(p -> json(200, view(model, p))));
@@ -60,6 +64,7 @@ public final class PricingRoutes extends AdminDirectives {
     out.put("model", model);
     out.put("input_per_million", Money.decimal(price.inputPerMillionNanos()));
     out.put("output_per_million", Money.decimal(price.outputPerMillionNanos()));
+    out.put("max_output_tokens", price.maxOutputTokens() == 0 ? null : price.maxOutputTokens());
     return out;
   }
 }

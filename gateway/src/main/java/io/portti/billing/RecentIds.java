@@ -4,11 +4,9 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import scala.Tuple2;
 import scala.collection.immutable.HashMap;
 import scala.collection.immutable.HashMap$;
@@ -17,7 +15,7 @@ import scala.collection.immutable.Queue$;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The most recent ids an entity has applied (request ids, idempotency keys), with what each
+ * The most recent ids an entity has applied (idempotency keys), with what each
  * produced, so that a retried command is answered again instead of applied twice. Immutable,
  * because entity state is shared with the snapshot store while it serializes; persistent
  * (Scala's HAMT and queue), because copying thousands of ids per event was the hot path's cost.
@@ -39,12 +37,6 @@ public final class RecentIds<V> {
 
   public Optional<V> get(String id) {
     return byId.contains(id) ? Optional.of(byId.apply(id)) : Optional.empty();
-  }
-
-  /** The charges not applied yet, each once even if the list repeats it: what a retried batch still owes. */
-  public List<RequestCharge> unapplied(List<RequestCharge> charges) {
-    Set<String> seen = new HashSet<>();
-    return charges.stream().filter(c -> !byId.contains(c.requestId()) && seen.add(c.requestId())).toList();
   }
 
   public RecentIds<V> with(String id, V value) {

@@ -1,7 +1,5 @@
 package io.portti.relay;
 
-import io.portti.account.Account;
-import io.portti.billing.GroupMultiplier;
 import io.portti.billing.Money;
 import io.portti.billing.Price;
 import io.portti.billing.RequestCharge;
@@ -28,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -55,39 +54,41 @@ public final class ChatRelay {
   private final ClusterSharding sharding;
   private final Http http;
   private final LocalReplica<Price> prices;
-  private final LocalReplica<GroupMultiplier> groups;
   private final LocalReplica<ChannelConfig> channels;
   private final Settlement settlement;
   private final Duration askTimeout;
   private final Duration firstByteTimeout;
   private final Duration responseTimeout;
+  private final int defaultMaxOutputTokens;
+  private final Coalescer<ApiKey.Request, ApiKey.Authorization> authorizations;
   /**
    * Every stage runs here. Pekko's CompletionStages turn plain thenApply into *Async on the common
    * pool, which with fewer than 3 cores starts a new thread per task.
    */
   private final Executor dispatcher;
 
-  public ChatRelay(ActorSystem<?> system, LocalReplica<Price> prices, LocalReplica<GroupMultiplier> groups,
-      LocalReplica<ChannelConfig> channels, Settlement settlement, Duration askTimeout, Duration firstByteTimeout,
-      Duration responseTimeout) {
+  public ChatRelay(ActorSystem<?> system, LocalReplica<Price> prices, LocalReplica<ChannelConfig> channels,
+      Settlement settlement, Duration askTimeout, Duration firstByteTimeout, Duration responseTimeout,
+      int defaultMaxOutputTokens) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
     this.prices = prices;
-    this.groups = groups;
     this.channels = channels;
     this.settlement = settlement;
     this.askTimeout = askTimeout;
     this.firstByteTimeout = firstByteTimeout;
     this.responseTimeout = responseTimeout;
+    this.defaultMaxOutputTokens = defaultMaxOutputTokens;
     this.dispatcher = system.executionContext();
+    this.authorizations = new Coalescer<>(this::authorizeBatch, dispatcher);
   }
 
-  /** What the relay knows once a request may go upstream. */
-  private record Admitted(OpenAiChatRequest request, ApiKey.Granted grant, Price price, GroupMultiplier multiplier,
+  /** What the relay knows once a request may go upstream: its reservation is held. */
+  private record Admitted(String requestId, String keyId, OpenAiChatRequest request, ApiKey.Granted grant, Price price,
       int promptEstimate, List<ChannelConfig> candidates) {
     long cost(Usage usage) {
-      return Money.cost(usage.promptTokens(), usage.completionTokens(), price, multiplier.multiplier());
+      return Money.cost(usage.promptTokens(), usage.completionTokens(), price, grant.multiplier());
     }
   }
 
@@ -101,10 +102,30 @@ public final class ChatRelay {
     } catch (InvalidRequest invalid) {
       return CompletableFuture.completedFuture(RelayError.toOpenAi(invalid));
     }
-    String keyId = ApiKeySecret.idOf(ApiKeySecret.hash(presentedKey));
-    return authorize(presentedKey, request.model(), clientIp)
-        .thenComposeAsync(grant -> admit(request, grant), dispatcher)
-        .thenComposeAsync(admitted -> forward(admitted, keyId), dispatcher)
+    List<ChannelConfig> candidates = ChannelRouter.candidates(channels.entries().values(), request.model(), ThreadLocalRandom.current());
+    Price price = prices.get(request.model()).orElse(null);
+    int promptEstimate = TokenCounter.countChatPrompt(request.model(), request.messages());
+    ApiKey.Estimate estimate = candidates.isEmpty() || price == null ? null
+        : new ApiKey.Estimate(promptEstimate, request.maxOutputTokens().orElse(
+            price.maxOutputTokens() > 0 ? price.maxOutputTokens() : defaultMaxOutputTokens), price);
+    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String hash = ApiKeySecret.hash(presentedKey);
+    String keyId = ApiKeySecret.idOf(hash);
+    return authorize(keyId, new ApiKey.Request(requestId, ENDPOINT, hash, request.model(), clientIp, estimate))
+        .thenComposeAsync(grant -> {
+          if (candidates.isEmpty()) {
+            throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "does not exist or you do not have access to it."));
+          }
+          if (price == null) {
+            throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "has no price set on this gateway."));
+          }
+          Billing billing = new Billing(new Admitted(requestId, keyId, request, grant, price, promptEstimate, candidates));
+          return forward(billing).whenCompleteAsync((response, error) -> {
+            if (error != null) {
+              billing.settle(Usage.NOT_REPORTED, "upstream_error");
+            }
+          }, dispatcher);
+        }, dispatcher)
         .exceptionallyAsync(ChatRelay::errorResponse, dispatcher);
   }
 
@@ -113,7 +134,8 @@ public final class ChatRelay {
     if (!ApiKeySecret.isWellFormed(presentedKey)) {
       return done(RelayError.invalidKey("Incorrect API key provided."));
     }
-    return authorize(presentedKey, null, clientIp)
+    String hash = ApiKeySecret.hash(presentedKey);
+    return authorize(ApiKeySecret.idOf(hash), new ApiKey.Request(null, "/v1/models", hash, null, clientIp, null))
         .thenApplyAsync(grant -> {
           List<String> served = channels.entries().values().stream()
               .filter(ChannelConfig::enabled)
@@ -126,47 +148,27 @@ public final class ChatRelay {
         .exceptionallyAsync(ChatRelay::errorResponse, dispatcher);
   }
 
-  private CompletionStage<ApiKey.Granted> authorize(String presentedKey, String model, String clientIp) {
-    String hash = ApiKeySecret.hash(presentedKey);
-    return sharding.entityRefFor(ApiKey.ENTITY_KEY, ApiKeySecret.idOf(hash))
-        .<ApiKey.Authorization>ask(replyTo -> new ApiKey.Authorize(hash, model, clientIp, System.currentTimeMillis(), replyTo), askTimeout)
-        .thenApplyAsync(answer -> {
-          if (answer instanceof ApiKey.Denied denied) {
-            throw new RelayError.Failure(RelayError.of(denied));
-          }
-          return (ApiKey.Granted) answer;
-        }, dispatcher);
+  private CompletionStage<ApiKey.Granted> authorize(String keyId, ApiKey.Request request) {
+    return authorizations.submit(keyId, request).thenApplyAsync(answer -> {
+      if (answer instanceof ApiKey.Denied denied) {
+        throw new RelayError.Failure(RelayError.of(denied));
+      }
+      return (ApiKey.Granted) answer;
+    }, dispatcher);
   }
 
-  private CompletionStage<Admitted> admit(OpenAiChatRequest request, ApiKey.Granted grant) {
-    List<ChannelConfig> candidates = ChannelRouter.candidates(channels.entries().values(), request.model(), ThreadLocalRandom.current());
-    if (candidates.isEmpty()) {
-      throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "does not exist or you do not have access to it."));
-    }
-    Price price = prices.get(request.model()).orElseThrow(() -> new RelayError.Failure(
-        RelayError.modelNotFound(request.model(), "has no price set on this gateway.")));
-    int promptEstimate = TokenCounter.countChatPrompt(request.model(), request.messages());
-    return sharding.entityRefFor(Account.ENTITY_KEY, grant.accountId())
-        .<Account.Funds>ask(Account.CheckFunds::new, askTimeout)
-        .thenApplyAsync(funds -> {
-          GroupMultiplier multiplier = groups.get(funds.group()).orElse(GroupMultiplier.LIST_PRICE);
-          long estimate = Money.cost(promptEstimate, request.maxOutputTokens().orElse(0), price, multiplier.multiplier());
-          if (!funds.open() || funds.balanceNanos() <= 0 || estimate > funds.balanceNanos()) {
-            throw new RelayError.Failure(RelayError.insufficientQuota(
-                "Your balance is too low for this request. Top up your account and retry."));
-          }
-          if (grant.quotaRemainingNanos() >= 0 && estimate > grant.quotaRemainingNanos()) {
-            throw new RelayError.Failure(RelayError.insufficientQuota("This API key's remaining quota is too low for this request."));
-          }
-          return new Admitted(request, grant, price, multiplier, promptEstimate, candidates);
-        }, dispatcher);
+  private CompletionStage<List<ApiKey.Authorization>> authorizeBatch(String keyId, List<ApiKey.Request> requests) {
+    return sharding.entityRefFor(ApiKey.ENTITY_KEY, keyId)
+        .<ApiKey.Decisions>ask(replyTo -> new ApiKey.Authorize(requests, replyTo), askTimeout)
+        .thenApply(ApiKey.Decisions::decisions);
   }
 
-  private CompletionStage<HttpResponse> forward(Admitted admitted, String keyId) {
+  private CompletionStage<HttpResponse> forward(Billing billing) {
+    Admitted admitted = billing.admitted;
     ChannelConfig channel = admitted.candidates().get(0);
+    billing.channelId = channel.id();
     OpenAiChatRequest request = admitted.request();
     String upstreamModel = channel.upstreamModel(request.model());
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     // A plain future: orTimeout on Pekko's own would register its canceller on the common pool.
     CompletableFuture<HttpResponse> upstream = new CompletableFuture<HttpResponse>()
         .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -181,7 +183,8 @@ public final class ChatRelay {
     return upstream.handleAsync((response, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-        log.warn("request {} of key {}: channel {} failed: {}", requestId, keyId, channel.id(), cause.toString());
+        log.warn("request {} of key {}: channel {} failed: {}", admitted.requestId(), admitted.keyId(), channel.id(),
+            cause.toString());
         throw new RelayError.Failure(cause instanceof TimeoutException
             ? RelayError.upstream(504, "upstream_timeout", "The upstream did not answer in time.")
             : RelayError.upstream(502, "upstream_unavailable", "The upstream could not be reached."));
@@ -189,36 +192,34 @@ public final class ChatRelay {
       return response;
     }, dispatcher).thenComposeAsync(response -> {
       if (response.status().intValue() >= 300) {
+        billing.settle(Usage.NOT_REPORTED, "upstream_error");
         return passUpstreamError(response);
       }
-      Billing billing = new Billing(admitted, requestId, channel.id(), keyId);
       return request.stream()
           ? CompletableFuture.completedFuture(stream(response, billing, upstreamModel))
           : whole(response, billing, upstreamModel);
     }, dispatcher);
   }
 
-  /** Ties a response to the settlement of what it cost. */
+  /**
+   * Ties a request's reservation to its settlement: settled exactly once, whatever way the
+   * request ends, with what it used (nothing, when no answer came).
+   */
   private final class Billing {
     private final Admitted admitted;
-    private final String requestId;
-    private final String channelId;
-    private final String keyId;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private volatile String channelId;
 
-    Billing(Admitted admitted, String requestId, String channelId, String keyId) {
+    Billing(Admitted admitted) {
       this.admitted = admitted;
-      this.requestId = requestId;
-      this.channelId = channelId;
-      this.keyId = keyId;
     }
 
     void settle(Usage usage, String status) {
-      if (usage.promptTokens() == 0 && usage.completionTokens() == 0) {
-        return;
+      if (settled.compareAndSet(false, true)) {
+        settlement.settle(new RequestCharge(admitted.requestId(), admitted.grant().accountId(), admitted.keyId(),
+            channelId, admitted.request().model(), ENDPOINT, usage.promptTokens(), usage.completionTokens(),
+            admitted.cost(usage), status, System.currentTimeMillis()));
       }
-      settlement.settle(new RequestCharge(requestId, admitted.grant().accountId(), keyId, channelId,
-          admitted.request().model(), ENDPOINT, usage.promptTokens(), usage.completionTokens(), admitted.cost(usage),
-          status, System.currentTimeMillis()));
     }
   }
 

@@ -39,7 +39,7 @@ public record RelayError(int status, String type, String code, String message, l
       case INVALID_KEY, DISABLED, EXPIRED -> invalidKey(denied.message());
       case MODEL_NOT_ALLOWED -> new RelayError(403, "permission_error", "model_not_allowed", denied.message(), 0);
       case IP_NOT_ALLOWED -> new RelayError(403, "permission_error", "ip_not_allowed", denied.message(), 0);
-      case QUOTA_EXHAUSTED -> insufficientQuota(denied.message());
+      case QUOTA_EXHAUSTED, INSUFFICIENT_FUNDS -> insufficientQuota(denied.message());
       case RATE_LIMITED -> new RelayError(429, "rate_limit_error", "rate_limit_exceeded", denied.message(),
           denied.retryAfterSeconds());
     };

@@ -18,11 +18,11 @@ class MoneyTest {
 
   @Test
   void costIsPricedPerMillionTimesMultiplierRoundedOnce() {
-    Price price = new Price(Money.nanos(new BigDecimal("0.15")), Money.nanos(new BigDecimal("0.60")));
+    Price price = new Price(Money.nanos(new BigDecimal("0.15")), Money.nanos(new BigDecimal("0.60")), 0);
     // (12 x 0.15 + 16 x 0.60) / 1e6 x 1.5 = 0.0000171
     assertEquals(17_100, Money.cost(12, 16, price, new BigDecimal("1.5")));
     // 1 token at 0.0375 per million = 37.5 nano-units: half-up once, at the end
-    assertEquals(38, Money.cost(1, 0, new Price(37_500_000, 0), BigDecimal.ONE));
+    assertEquals(38, Money.cost(1, 0, new Price(37_500_000, 0, 0), BigDecimal.ONE));
     assertEquals(0, Money.cost(0, 0, price, BigDecimal.ONE));
   }
 }
