@@ -148,6 +148,15 @@ public final class Gateway implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
+  /** The node's actor system, for tools that talk to entities directly (benchmarks, cluster tests). */
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Settlement settlement() {
+    return settlement;
+  }
+
   /** Stops serving, settles what is queued, leaves the cluster, and waits until the node is down. */
   @Override
   public void close() {
