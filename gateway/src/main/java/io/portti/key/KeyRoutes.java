@@ -77,6 +77,9 @@ public final class KeyRoutes extends AdminDirectives {
     out.put("request_count", k.requests());
     out.put("prompt_tokens", k.promptTokens());
     out.put("completion_tokens", k.completionTokens());
+    out.put("reserved", Money.decimal(k.reservedNanos()));
+    out.put("open_reservations", k.openReservations());
+    out.put("leased_credit", Money.decimal(k.leaseNanos()));
     out.put("expires_at", k.expiresAt() == null ? null : AdminFields.timestamp(k.expiresAt()));
     out.put("models", k.models());
     out.put("ip_whitelist", k.ipWhitelist());
