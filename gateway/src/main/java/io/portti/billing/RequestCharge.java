@@ -14,4 +14,10 @@ public record RequestCharge(
     int completionTokens,
     long costNanos,
     String status,
-    long at) implements CborSerializable {}
+    long at) implements CborSerializable {
+
+  public RequestCharge withAccount(String account) {
+    return account.equals(accountId) ? this : new RequestCharge(requestId, account, keyId, channelId, model, endpoint,
+        promptTokens, completionTokens, costNanos, status, at);
+  }
+}

@@ -83,7 +83,10 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
   /** Decides each request in order; reserves for the granted ones in one journal write. */
   public record Authorize(List<Request> requests, ActorRef<Decisions> replyTo) implements Command {}
 
-  /** Replaces requests' reservations by their actual cost in one journal write; a request without one is ignored. */
+  /**
+   * Replaces requests' reservations by their actual cost in one journal write; a request without
+   * one (settled before, expired, or never reserved) is ignored. The key fills in its account.
+   */
   public record Settle(List<RequestCharge> charges, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** The key's clock: expires reservations, reports spending, gives idle credit back. */
@@ -419,7 +422,7 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     Set<String> seen = new HashSet<>();
     List<Event> settled = cmd.charges().stream()
         .filter(c -> state.reservations().get(c.requestId()).isPresent() && seen.add(c.requestId()))
-        .<Event>map(c -> new UsageSettled(keyId, c))
+        .<Event>map(c -> new UsageSettled(keyId, c.withAccount(state.rules().accountId())))
         .toList();
     if (settled.isEmpty()) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());

@@ -149,7 +149,15 @@ public final class ChatRelay {
   }
 
   private CompletionStage<ApiKey.Granted> authorize(String keyId, ApiKey.Request request) {
-    return authorizations.submit(keyId, request).thenApplyAsync(answer -> {
+    return authorizations.submit(keyId, request).handleAsync((answer, error) -> {
+      if (error != null) {
+        if (request.estimate() != null) {
+          // The key may have reserved without its answer arriving: release it, as nothing was forwarded.
+          settlement.settle(new RequestCharge(request.requestId(), null, keyId, null, request.model(),
+              request.endpoint(), 0, 0, 0, "abandoned", System.currentTimeMillis()));
+        }
+        throw error instanceof CompletionException e ? e : new CompletionException(error);
+      }
       if (answer instanceof ApiKey.Denied denied) {
         throw new RelayError.Failure(RelayError.of(denied));
       }

@@ -219,4 +219,19 @@ class ApiKeyTest {
         "a settlement arriving after the expiry is not charged again");
     assertEquals(30, key.getState().totals().usedNanos());
   }
+
+  @Test
+  void aReservationWhoseAnswerWasLostIsReleasedForNothing() {
+    issue(null, null, List.of(), List.of(), 0);
+    topUp(1_000);
+    assertInstanceOf(ApiKey.Granted.class, authorize(request("timed-out", HASH, "m", "", 10, 20)));
+    // The relay's ask timed out, so it forwarded nothing and releases what the key may have reserved.
+    RequestCharge release = new RequestCharge("timed-out", null, KEY_ID, null, "m", "/v1/chat/completions", 0, 0, 0,
+        "abandoned", now.get());
+    var released = key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(release), r));
+    ApiKey.UsageSettled settled = assertInstanceOf(ApiKey.UsageSettled.class, released.events().get(0));
+    assertEquals(accountId, settled.charge().accountId(), "the key names its account");
+    assertEquals(0, settled.charge().costNanos());
+    assertTrue(key.getState().reservations().isEmpty());
+  }
 }
