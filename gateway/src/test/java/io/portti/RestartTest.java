@@ -10,7 +10,6 @@ import io.portti.testkit.TestDatabase;
 import io.portti.testkit.TestGateway;
 import io.portti.testkit.Tenant;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +34,7 @@ class RestartTest {
       String keyId;
       String channelId;
       BigDecimal balance;
-      // The same node restarting: the same on-disk sharding state, so its remembered keys come back.
-      Map<String, Object> node = Map.of("pekko.cluster.sharding.distributed-data.durable.lmdb.dir",
-          Files.createTempDirectory("portti-node-").resolve("sharding-state").toString());
-      try (Gateway first = TestGateway.start(db, node)) {
+      try (Gateway first = TestGateway.start(db)) {
         Tenant tenant = Tenant.create(first.httpPort(), mock.baseUrl(), "team", "3");
         Tenant.setGroupMultiplier(tenant.admin, "team", "0.8");
         userId = tenant.userId;
@@ -61,7 +57,7 @@ class RestartTest {
             last.get("prompt_tokens").asLong(), last.get("completion_tokens").asLong(), "0.8"));
       }
 
-      try (Gateway second = TestGateway.start(db, node)) {
+      try (Gateway second = TestGateway.start(db)) {
         Http admin = new Http(second.httpPort(), TestGateway.ADMIN_KEY);
         BigDecimal expected = balance;
         // The key reports the spending it recovered once it runs again.

@@ -7,10 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * The gateway's database for one run: a fresh embedded H2 directory, a fresh schema in the local
@@ -74,9 +72,7 @@ final class BenchDatabase implements AutoCloseable {
   @Override
   public void close() throws IOException, SQLException {
     if (h2Dir != null) {
-      try (Stream<Path> files = Files.walk(h2Dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      TempDirectory.delete(h2Dir);
     }
     if (pgSchema != null) {
       try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, ""); Statement s = c.createStatement()) {

@@ -21,28 +21,14 @@ record BenchOptions(int concurrency, Duration warmup, Duration measured, boolean
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       switch (flag) {
-        case "--concurrency" -> concurrency = number(args, ++i, flag, 1, MAX_CONCURRENCY);
-        case "--warmup-seconds" -> warmupSeconds = number(args, ++i, flag, 0, MAX_SECONDS);
-        case "--seconds" -> seconds = number(args, ++i, flag, 1, MAX_SECONDS);
+        case "--concurrency" -> concurrency = Flags.number(args, ++i, flag, 1, MAX_CONCURRENCY);
+        case "--warmup-seconds" -> warmupSeconds = Flags.number(args, ++i, flag, 0, MAX_SECONDS);
+        case "--seconds" -> seconds = Flags.number(args, ++i, flag, 1, MAX_SECONDS);
         case "--stream" -> stream = true;
         case "--postgres" -> postgres = true;
         default -> throw new IllegalArgumentException("unknown option " + flag);
       }
     }
     return new BenchOptions(concurrency, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), stream, postgres);
-  }
-
-  private static int number(String[] args, int index, String flag, int min, int max) {
-    if (index >= args.length) throw new IllegalArgumentException(flag + " needs a value");
-    int value;
-    try {
-      value = Integer.parseInt(args[index]);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(flag + " needs a whole number, not '" + args[index] + "'");
-    }
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(flag + " must be between " + min + " and " + max);
-    }
-    return value;
   }
 }

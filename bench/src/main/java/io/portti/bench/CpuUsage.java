@@ -1,5 +1,6 @@
 package io.portti.bench;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,18 @@ record CpuUsage(Map<String, Double> coresByPart) {
     ticks.put(MACHINE, machine);
     Map<String, Double> cores = new LinkedHashMap<>();
     ticks.forEach((part, spent) -> cores.put(part, spent / ticksPerCore));
+    return new CpuUsage(cores);
+  }
+
+  /** Several windows as one: each part's cores averaged over the windows, weighted by their lengths. */
+  static CpuUsage overWindows(List<CpuUsage> windows, List<Duration> lengths) {
+    if (windows.stream().anyMatch(w -> w.coresByPart().isEmpty())) return new CpuUsage(Map.of());
+    double total = lengths.stream().mapToLong(Duration::toNanos).sum();
+    Map<String, Double> cores = new LinkedHashMap<>();
+    for (int i = 0; i < windows.size(); i++) {
+      double weight = lengths.get(i).toNanos() / total;
+      windows.get(i).coresByPart().forEach((part, busy) -> cores.merge(part, busy * weight, Double::sum));
+    }
     return new CpuUsage(cores);
   }
 

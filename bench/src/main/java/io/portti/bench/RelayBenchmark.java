@@ -1,10 +1,6 @@
 package io.portti.bench;
 
-import com.typesafe.config.ConfigFactory;
-import io.portti.Gateway;
 import io.portti.mock.MockUpstream;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,22 +15,7 @@ public final class RelayBenchmark {
   private RelayBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      System.out.println(BenchOptions.USAGE);
-      return;
-    }
-    BenchOptions options;
-    try {
-      options = BenchOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.println(BenchOptions.USAGE);
-      System.exit(2);
-      return;
-    }
-    int status = run(options);
-    // A library thread left behind must not keep a finished benchmark alive.
-    System.exit(status);
+    BenchMain.run(args, BenchOptions.USAGE, BenchOptions::parse, RelayBenchmark::run);
   }
 
   /** 0 when every request of both targets got a whole 200 answer, 1 otherwise. */
@@ -44,8 +25,8 @@ public final class RelayBenchmark {
     String adminKey = "bench-" + UUID.randomUUID();
     try (BenchDatabase database = BenchDatabase.create(options.postgres())) {
       MockUpstream mock = MockUpstream.start(0);
-      try (Gateway gateway = startGateway(database, adminKey)) {
-        String gatewayUrl = "http://127.0.0.1:" + gateway.httpPort();
+      try (BenchNode node = BenchNode.start(database, adminKey, Map.of())) {
+        String gatewayUrl = node.url();
         String apiKey = new TenantSetup(gatewayUrl, adminKey).issueKey(mock.baseUrl(), ChatCall.MODEL, UPSTREAM_KEY);
         report.configuration(options, call, database.description(), mock.behaviour());
         LoadResult direct = measure(Target.create("direct to mock", mock.baseUrl(), UPSTREAM_KEY, call), options, report);
@@ -56,15 +37,6 @@ public final class RelayBenchmark {
         mock.stop();
       }
     }
-  }
-
-  private static Gateway startGateway(BenchDatabase database, String adminKey) throws Exception {
-    Map<String, Object> settings = new HashMap<>(database.settings());
-    settings.put("gateway.http.host", "127.0.0.1");
-    settings.put("gateway.http.port", 0);
-    settings.put("gateway.admin-key", adminKey);
-    settings.put("pekko.remote.artery.canonical.port", 0);
-    return Gateway.start(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.load()));
   }
 
   private static LoadResult measure(Target target, BenchOptions options, Report report) throws Exception {

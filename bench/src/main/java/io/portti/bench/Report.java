@@ -23,15 +23,21 @@ final class Report {
   }
 
   void configuration(BenchOptions options, ChatCall call, String database, MockBehaviour mock) {
-    Runtime runtime = Runtime.getRuntime();
-    String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
     out.println("Portti relay benchmark");
     line("request", "POST /v1/chat/completions, model " + ChatCall.MODEL + ", " + call.describe());
     line("mock upstream", mock.answerTokens() + " answer tokens, " + mock.chunkDelayMillis() + " ms chunk delay");
     line("load", "closed loop, concurrency " + options.concurrency() + ", " + options.warmup().toSeconds()
         + " s warm-up + " + options.measured().toSeconds() + " s measured, one target after the other");
     line("load generator", "java.net.http.HttpClient, HTTP/1.1, one client per target, one thread per worker, same JVM");
+    environment(database);
+    out.println();
+  }
+
+  /** Where a run happens: database, cores, JVM, OS; every benchmark's header ends with these lines. */
+  void environment(String database) {
+    Runtime runtime = Runtime.getRuntime();
+    String collectors = ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
     line("database", database);
     line("cores", String.valueOf(runtime.availableProcessors()));
     line("JVM", System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
@@ -40,7 +46,6 @@ final class Report {
     // Below 2, every CompletableFuture *Async step without an executor starts a thread of its own.
     line("common pool", "parallelism " + ForkJoinPool.getCommonPoolParallelism());
     line("OS", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-    out.println();
   }
 
   void progress(String target, BenchOptions options) {
@@ -96,7 +101,7 @@ final class Report {
     }
   }
 
-  private void line(String label, String value) {
+  void line(String label, String value) {
     out.printf(Locale.ROOT, "  %-16s %s%n", label, value);
   }
 }

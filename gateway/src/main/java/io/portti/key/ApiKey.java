@@ -230,8 +230,9 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
   }
 
   /**
-   * Remembered entities: a key holding reservations or credit is restarted wherever its shard
-   * moves, so that its timers run; it stops itself once it holds nothing.
+   * Remembered entities (kept in the journal): a key holding reservations or credit is restarted
+   * wherever its shard moves, and when the cluster starts again, so that its timers run; it stops
+   * itself once it holds nothing.
    */
   public static void init(ActorSystem<?> system, Settings settings, Function<String, GroupMultiplier> multipliers) {
     ClusterSharding sharding = ClusterSharding.get(system);

@@ -3,7 +3,6 @@ package io.portti.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portti.Gateway;
-import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,9 +22,6 @@ public final class TestGateway {
     settings.put("gateway.http.port", 0);
     settings.put("gateway.admin-key", ADMIN_KEY);
     settings.put("pekko.remote.artery.canonical.port", 0);
-    // Each node its own sharding state on disk, away from the working directory.
-    settings.put("pekko.cluster.sharding.distributed-data.durable.lmdb.dir",
-        Files.createTempDirectory("portti-sharding-").resolve("ddata").toString());
     // Keys report spending and return credit quickly, so that balances settle within a test.
     settings.put("gateway.billing.key-tick", "100ms");
     settings.put("gateway.billing.lease.idle-return", "300ms");
