@@ -12,6 +12,7 @@ import io.portti.billing.PriceList;
 import io.portti.billing.PricingRoutes;
 import io.portti.channel.Channel;
 import io.portti.channel.ChannelConfig;
+import io.portti.channel.ChannelHealth;
 import io.portti.channel.ChannelRoutes;
 import io.portti.db.Database;
 import io.portti.http.GatewayServer;
@@ -25,6 +26,8 @@ import io.portti.usage.UsageProjection;
 import io.portti.usage.UsageRoutes;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -73,24 +76,26 @@ public final class Gateway implements AutoCloseable {
       LocalReplica<Price> prices = LocalReplica.start(system, "prices");
       LocalReplica<GroupMultiplier> groups = LocalReplica.start(system, "groups");
       LocalReplica<ChannelConfig> channels = LocalReplica.start(system, "channels");
+      LocalReplica<ChannelHealth> channelHealth = LocalReplica.start(system, "channel-health");
+      Config channelSettings = gateway.getConfig("channels");
       Config billing = gateway.getConfig("billing");
       Account.init(system, billing.getDuration("lease.term"));
       ApiKey.init(system, ApiKey.Settings.from(billing), group -> groups.get(group).orElse(GroupMultiplier.LIST_PRICE));
       PriceList.init(system, prices, groups);
-      Channel.init(system, channels);
+      Channel.init(system, Channel.Settings.from(channelSettings), channels, channelHealth);
       UsageProjection.init(system, database.dataSource());
       wakePublishers(system, prices, groups, channels).toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
       Config relay = gateway.getConfig("relay");
       Settlement settlement = new Settlement(system, relay.getDuration("ask-timeout"), relay.getDuration("settle-retry-for"));
-      ChatRelay chatRelay = new ChatRelay(system, prices, channels, settlement, relay.getDuration("ask-timeout"),
-          relay.getDuration("first-byte-timeout"), relay.getDuration("response-timeout"),
-          billing.getInt("default-max-output-tokens"));
+      ChatRelay chatRelay = new ChatRelay(system, prices, channels, channelHealth, settlement,
+          ChatRelay.Settings.from(relay, billing));
       ChatRoute chatRoute = new ChatRoute(chatRelay, gateway.getBoolean("http.trust-forwarded-for"),
           gateway.getBytes("http.max-body-bytes"));
       AccountRoutes accounts = new AccountRoutes(system);
       KeyRoutes keys = new KeyRoutes(system);
-      ChannelRoutes channelRoutes = new ChannelRoutes(system, channels);
+      ChannelRoutes channelRoutes = new ChannelRoutes(system, channels, channelHealth,
+          channelSettings.getBoolean("allow-private-upstreams"), channelSettings.getDuration("probe-timeout"));
       PricingRoutes pricing = new PricingRoutes(system, prices, groups);
       UsageRoutes usage = new UsageRoutes(system, database.dataSource());
       AdminRoutes admin = new AdminRoutes(managementKey, accounts.concat(
@@ -136,10 +141,16 @@ public final class Gateway implements AutoCloseable {
         .filter(id -> id.startsWith(channelPrefix))
         .map(id -> id.substring(channelPrefix.length()))
         .runWith(Sink.seq(), system)
-        .thenCompose(ids -> CompletableFuture.allOf(ids.stream()
-                .map(id -> sharding.entityRefFor(Channel.ENTITY_KEY, id).<Done>ask(Channel.Wake::new, ask).toCompletableFuture())
-                .toArray(CompletableFuture[]::new))
-            .thenCompose(v -> channels.await(m -> m.keySet().containsAll(ids), ask)))
+        .thenCompose(ids -> {
+          List<CompletableFuture<String>> woken = ids.stream()
+              .map(id -> sharding.entityRefFor(Channel.ENTITY_KEY, id).<Boolean>ask(Channel.Wake::new, ask)
+                  .thenApply(routes -> routes ? id : null).toCompletableFuture())
+              .toList();
+          return CompletableFuture.allOf(woken.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            List<String> routed = woken.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList();
+            return channels.await(m -> m.keySet().containsAll(routed), ask);
+          });
+        })
         .thenApply(m -> Done.getInstance());
     return pricing.thenCombine(routing, (a, b) -> Done.getInstance());
   }

@@ -127,7 +127,7 @@ final class SettlementRun {
       for (int k = 0; k < issued.size(); k++) {
         if (i < share(k, issued.size(), requests)) {
           charges.add(new RequestCharge(requestId(k, i), userId, issued.get(k).id(), null, ChatCall.MODEL,
-              KeyEntities.ENDPOINT, PROMPT_TOKENS, CHARGED_COMPLETION_TOKENS, cost, "success", now));
+              KeyEntities.ENDPOINT, PROMPT_TOKENS, CHARGED_COMPLETION_TOKENS, cost, "success", 1, now));
         }
       }
     }

@@ -14,10 +14,11 @@ public record RequestCharge(
     int completionTokens,
     long costNanos,
     String status,
+    int tries,
     long at) implements CborSerializable {
 
   public RequestCharge withAccount(String account) {
     return account.equals(accountId) ? this : new RequestCharge(requestId, account, keyId, channelId, model, endpoint,
-        promptTokens, completionTokens, costNanos, status, at);
+        promptTokens, completionTokens, costNanos, status, tries, at);
   }
 }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * An upstream as admins configure it and as every node's routing table holds it. baseUrl may end
- * in /v1 (as SDKs write it) or not (as gateways write it).
+ * in /v1 (as SDKs write it) or not (as gateways write it). enabled is the admin's switch; health
+ * is the channel entity's, published apart ({@link ChannelHealth}).
  */
 public record ChannelConfig(
     String id,
@@ -16,6 +17,7 @@ public record ChannelConfig(
     String apiKey,
     List<String> models,
     Map<String, String> modelMapping,
+    List<String> groups,
     int priority,
     int weight,
     boolean enabled,
@@ -23,6 +25,11 @@ public record ChannelConfig(
 
   public boolean serves(String model) {
     return enabled && models.contains(model);
+  }
+
+  /** groups empty: every group's keys may use the channel. */
+  public boolean admits(String group) {
+    return groups.isEmpty() || groups.contains(group);
   }
 
   /** The model name this channel's upstream knows the client's model by. */

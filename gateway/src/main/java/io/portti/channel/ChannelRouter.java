@@ -8,16 +8,37 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
-/** Orders the channels that serve a model: lowest priority number first, weighted random within a priority. */
+/**
+ * Orders the channels that serve a model to a key's group: channels whose circuit is closed
+ * first, then, as a last resort, the ones whose circuit is open; within each, the lowest
+ * priority number first, weighted random within a priority.
+ */
 public final class ChannelRouter {
   private ChannelRouter() {}
 
-  public static List<ChannelConfig> candidates(Collection<ChannelConfig> channels, String model, RandomGenerator random) {
+  public static List<ChannelConfig> candidates(Collection<ChannelConfig> channels, Map<String, ChannelHealth> health,
+      String model, String group, RandomGenerator random) {
+    List<ChannelConfig> healthy = new ArrayList<>();
+    List<ChannelConfig> failing = new ArrayList<>();
+    for (ChannelConfig c : channels) {
+      if (c.serves(model) && c.admits(group)) {
+        (health.getOrDefault(c.id(), ChannelHealth.HEALTHY).takesTraffic() ? healthy : failing).add(c);
+      }
+    }
+    List<ChannelConfig> ordered = byPriority(healthy, random);
+    ordered.addAll(byPriority(failing, random));
+    return ordered;
+  }
+
+  /** Whether any channel serves the model at all, whatever its health or groups. */
+  public static boolean anyServes(Collection<ChannelConfig> channels, String model) {
+    return channels.stream().anyMatch(c -> c.serves(model));
+  }
+
+  private static List<ChannelConfig> byPriority(List<ChannelConfig> channels, RandomGenerator random) {
     Map<Integer, List<ChannelConfig>> byPriority = new TreeMap<>();
     for (ChannelConfig c : channels) {
-      if (c.serves(model)) {
-        byPriority.computeIfAbsent(c.priority(), p -> new ArrayList<>()).add(c);
-      }
+      byPriority.computeIfAbsent(c.priority(), p -> new ArrayList<>()).add(c);
     }
     List<ChannelConfig> ordered = new ArrayList<>();
     for (List<ChannelConfig> tier : byPriority.values()) {

@@ -119,9 +119,9 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
       @JsonSubTypes.Type(value = Denied.class, name = "denied")})
   public sealed interface Authorization extends CborSerializable {}
 
-  /** models is empty when all are allowed; reservedNanos 0 when nothing was reserved. */
-  public record Granted(String keyId, String accountId, List<String> models, BigDecimal multiplier, long reservedNanos)
-      implements Authorization {}
+  /** models is empty when all are allowed; group is the account's; reservedNanos 0 when nothing was reserved. */
+  public record Granted(String keyId, String accountId, List<String> models, String group, BigDecimal multiplier,
+      long reservedNanos) implements Authorization {}
 
   public record Denied(Denial reason, String message, long retryAfterSeconds) implements Authorization {}
 
@@ -371,7 +371,8 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
         spendable -= cost;
         quotaLeft -= cost;
       }
-      decisions.add(new Granted(keyId, state.rules().accountId(), state.rules().models(), multiplier, cost));
+      decisions.add(new Granted(keyId, state.rules().accountId(), state.rules().models(),
+          lease.group() == null ? Account.DEFAULT_GROUP : lease.group(), multiplier, cost));
     }
     Decisions answer = new Decisions(decisions);
     return reserved.isEmpty()
@@ -437,7 +438,7 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     if (!expired.isEmpty()) {
       return Effect().persist(expired.stream().<Event>map(r -> new UsageSettled(keyId, new RequestCharge(
           r.requestId(), state.rules().accountId(), keyId, null, r.model(), r.endpoint(), r.promptTokens(), r.completionTokens(),
-          r.amountNanos(), EXPIRED, now))).toList());
+          r.amountNanos(), EXPIRED, 0, now))).toList());
     }
     Lease lease = state.lease();
     if (lease.pending() != null) {

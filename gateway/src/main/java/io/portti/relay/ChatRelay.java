@@ -3,8 +3,12 @@ package io.portti.relay;
 import io.portti.billing.Money;
 import io.portti.billing.Price;
 import io.portti.billing.RequestCharge;
+import com.typesafe.config.Config;
+import io.portti.channel.Channel;
 import io.portti.channel.ChannelConfig;
+import io.portti.channel.ChannelHealth;
 import io.portti.channel.ChannelRouter;
+import io.portti.channel.OpenAiUpstream;
 import io.portti.key.ApiKey;
 import io.portti.key.ApiKeySecret;
 import io.portti.protocol.TokenCounter;
@@ -50,16 +54,23 @@ public final class ChatRelay {
   private static final Logger log = LoggerFactory.getLogger(ChatRelay.class);
   static final String ENDPOINT = "/v1/chat/completions";
 
+  /** From gateway.relay and gateway.billing. */
+  public record Settings(Duration askTimeout, Duration firstByteTimeout, Duration responseTimeout, int maxTries,
+      int defaultMaxOutputTokens) {
+    public static Settings from(Config relay, Config billing) {
+      return new Settings(relay.getDuration("ask-timeout"), relay.getDuration("first-byte-timeout"),
+          relay.getDuration("response-timeout"), relay.getInt("max-tries"), billing.getInt("default-max-output-tokens"));
+    }
+  }
+
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Http http;
   private final LocalReplica<Price> prices;
   private final LocalReplica<ChannelConfig> channels;
+  private final LocalReplica<ChannelHealth> channelHealth;
   private final Settlement settlement;
-  private final Duration askTimeout;
-  private final Duration firstByteTimeout;
-  private final Duration responseTimeout;
-  private final int defaultMaxOutputTokens;
+  private final Settings settings;
   private final Coalescer<ApiKey.Request, ApiKey.Authorization> authorizations;
   /**
    * Every stage runs here. Pekko's CompletionStages turn plain thenApply into *Async on the common
@@ -68,25 +79,22 @@ public final class ChatRelay {
   private final Executor dispatcher;
 
   public ChatRelay(ActorSystem<?> system, LocalReplica<Price> prices, LocalReplica<ChannelConfig> channels,
-      Settlement settlement, Duration askTimeout, Duration firstByteTimeout, Duration responseTimeout,
-      int defaultMaxOutputTokens) {
+      LocalReplica<ChannelHealth> channelHealth, Settlement settlement, Settings settings) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.http = Http.get(system);
     this.prices = prices;
     this.channels = channels;
+    this.channelHealth = channelHealth;
     this.settlement = settlement;
-    this.askTimeout = askTimeout;
-    this.firstByteTimeout = firstByteTimeout;
-    this.responseTimeout = responseTimeout;
-    this.defaultMaxOutputTokens = defaultMaxOutputTokens;
+    this.settings = settings;
     this.dispatcher = system.executionContext();
     this.authorizations = new Coalescer<>(this::authorizeBatch, dispatcher);
   }
 
   /** What the relay knows once a request may go upstream: its reservation is held. */
   private record Admitted(String requestId, String keyId, OpenAiChatRequest request, ApiKey.Granted grant, Price price,
-      int promptEstimate, List<ChannelConfig> candidates) {
+      int promptEstimate) {
     long cost(Usage usage) {
       return Money.cost(usage.promptTokens(), usage.completionTokens(), price, grant.multiplier());
     }
@@ -102,29 +110,36 @@ public final class ChatRelay {
     } catch (InvalidRequest invalid) {
       return CompletableFuture.completedFuture(RelayError.toOpenAi(invalid));
     }
-    List<ChannelConfig> candidates = ChannelRouter.candidates(channels.entries().values(), request.model(), ThreadLocalRandom.current());
+    boolean served = ChannelRouter.anyServes(channels.entries().values(), request.model());
     Price price = prices.get(request.model()).orElse(null);
     int promptEstimate = TokenCounter.countChatPrompt(request.model(), request.messages());
-    ApiKey.Estimate estimate = candidates.isEmpty() || price == null ? null
+    ApiKey.Estimate estimate = !served || price == null ? null
         : new ApiKey.Estimate(promptEstimate, request.maxOutputTokens().orElse(
-            price.maxOutputTokens() > 0 ? price.maxOutputTokens() : defaultMaxOutputTokens), price);
+            price.maxOutputTokens() > 0 ? price.maxOutputTokens() : settings.defaultMaxOutputTokens()), price);
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     String hash = ApiKeySecret.hash(presentedKey);
     String keyId = ApiKeySecret.idOf(hash);
     return authorize(keyId, new ApiKey.Request(requestId, ENDPOINT, hash, request.model(), clientIp, estimate))
         .thenComposeAsync(grant -> {
-          if (candidates.isEmpty()) {
+          if (!served) {
             throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "does not exist or you do not have access to it."));
           }
           if (price == null) {
             throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "has no price set on this gateway."));
           }
-          Billing billing = new Billing(new Admitted(requestId, keyId, request, grant, price, promptEstimate, candidates));
-          return forward(billing).whenCompleteAsync((response, error) -> {
-            if (error != null) {
-              billing.settle(Usage.NOT_REPORTED, "upstream_error");
-            }
-          }, dispatcher);
+          Billing billing = new Billing(new Admitted(requestId, keyId, request, grant, price, promptEstimate));
+          List<ChannelConfig> candidates = ChannelRouter.candidates(channels.entries().values(), channelHealth.entries(),
+              request.model(), grant.group(), ThreadLocalRandom.current());
+          if (candidates.isEmpty()) {
+            billing.settle(Usage.NOT_REPORTED, "upstream_error");
+            throw new RelayError.Failure(RelayError.modelNotFound(request.model(), "is not served to this key's group."));
+          }
+          return forward(billing, candidates.subList(0, Math.min(candidates.size(), settings.maxTries())), 0)
+              .whenCompleteAsync((response, error) -> {
+                if (error != null) {
+                  billing.settle(Usage.NOT_REPORTED, "upstream_error");
+                }
+              }, dispatcher);
         }, dispatcher)
         .exceptionallyAsync(ChatRelay::errorResponse, dispatcher);
   }
@@ -154,7 +169,7 @@ public final class ChatRelay {
         if (request.estimate() != null) {
           // The key may have reserved without its answer arriving: release it, as nothing was forwarded.
           settlement.settle(new RequestCharge(request.requestId(), null, keyId, null, request.model(),
-              request.endpoint(), 0, 0, 0, "abandoned", System.currentTimeMillis()));
+              request.endpoint(), 0, 0, 0, "abandoned", 0, System.currentTimeMillis()));
         }
         throw error instanceof CompletionException e ? e : new CompletionException(error);
       }
@@ -167,19 +182,26 @@ public final class ChatRelay {
 
   private CompletionStage<List<ApiKey.Authorization>> authorizeBatch(String keyId, List<ApiKey.Request> requests) {
     return sharding.entityRefFor(ApiKey.ENTITY_KEY, keyId)
-        .<ApiKey.Decisions>ask(replyTo -> new ApiKey.Authorize(requests, replyTo), askTimeout)
+        .<ApiKey.Decisions>ask(replyTo -> new ApiKey.Authorize(requests, replyTo), settings.askTimeout())
         .thenApply(ApiKey.Decisions::decisions);
   }
 
-  private CompletionStage<HttpResponse> forward(Billing billing) {
+  /**
+   * Tries candidates[index]; on a connect error, a first-byte timeout, 429 or 5xx, the next one,
+   * since nothing has reached the client yet. The last candidate's refusal goes back as it came.
+   */
+  private CompletionStage<HttpResponse> forward(Billing billing, List<ChannelConfig> candidates, int index) {
     Admitted admitted = billing.admitted;
-    ChannelConfig channel = admitted.candidates().get(0);
+    ChannelConfig channel = candidates.get(index);
+    boolean last = index == candidates.size() - 1;
     billing.channelId = channel.id();
+    billing.tries = index + 1;
     OpenAiChatRequest request = admitted.request();
     String upstreamModel = channel.upstreamModel(request.model());
+    long start = System.nanoTime();
     // A plain future: orTimeout on Pekko's own would register its canceller on the common pool.
     CompletableFuture<HttpResponse> upstream = new CompletableFuture<HttpResponse>()
-        .orTimeout(firstByteTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        .orTimeout(settings.firstByteTimeout().toMillis(), TimeUnit.MILLISECONDS);
     http.singleRequest(OpenAiUpstream.chatCompletions(channel, request.toUpstream(upstreamModel), request.stream()))
         .whenCompleteAsync((response, error) -> {
           if (error != null) {
@@ -189,24 +211,42 @@ public final class ChatRelay {
           }
         }, dispatcher);
     return upstream.handleAsync((response, error) -> {
+      long latency = (System.nanoTime() - start) / 1_000_000;
       if (error != null) {
         Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-        log.warn("request {} of key {}: channel {} failed: {}", admitted.requestId(), admitted.keyId(), channel.id(),
-            cause.toString());
-        throw new RelayError.Failure(cause instanceof TimeoutException
+        boolean timedOut = cause instanceof TimeoutException;
+        String failure = timedOut ? "no answer within " + settings.firstByteTimeout().toMillis() + " ms" : cause.toString();
+        log.warn("request {} of key {}: channel {} failed (try {}): {}", admitted.requestId(), admitted.keyId(),
+            channel.id(), index + 1, failure);
+        tell(channel, new Channel.Outcome(false, -1, latency, failure));
+        if (!last) {
+          return forward(billing, candidates, index + 1);
+        }
+        throw new RelayError.Failure(timedOut
             ? RelayError.upstream(504, "upstream_timeout", "The upstream did not answer in time.")
             : RelayError.upstream(502, "upstream_unavailable", "The upstream could not be reached."));
       }
-      return response;
-    }, dispatcher).thenComposeAsync(response -> {
-      if (response.status().intValue() >= 300) {
+      int status = response.status().intValue();
+      boolean retryable = status == 429 || status >= 500;
+      tell(channel, new Channel.Outcome(!retryable, status, latency, retryable ? "HTTP " + status : null));
+      if (retryable && !last) {
+        log.warn("request {} of key {}: channel {} answered {} (try {})", admitted.requestId(), admitted.keyId(),
+            channel.id(), status, index + 1);
+        response.discardEntityBytes(system);
+        return forward(billing, candidates, index + 1);
+      }
+      if (status >= 300) {
         billing.settle(Usage.NOT_REPORTED, "upstream_error");
         return passUpstreamError(response);
       }
       return request.stream()
           ? CompletableFuture.completedFuture(stream(response, billing, upstreamModel))
           : whole(response, billing, upstreamModel);
-    }, dispatcher);
+    }, dispatcher).thenComposeAsync(next -> next, dispatcher);
+  }
+
+  private void tell(ChannelConfig channel, Channel.Outcome outcome) {
+    sharding.entityRefFor(Channel.ENTITY_KEY, channel.id()).tell(outcome);
   }
 
   /**
@@ -217,6 +257,7 @@ public final class ChatRelay {
     private final Admitted admitted;
     private final AtomicBoolean settled = new AtomicBoolean();
     private volatile String channelId;
+    private volatile int tries;
 
     Billing(Admitted admitted) {
       this.admitted = admitted;
@@ -226,13 +267,13 @@ public final class ChatRelay {
       if (settled.compareAndSet(false, true)) {
         settlement.settle(new RequestCharge(admitted.requestId(), admitted.grant().accountId(), admitted.keyId(),
             channelId, admitted.request().model(), ENDPOINT, usage.promptTokens(), usage.completionTokens(),
-            admitted.cost(usage), status, System.currentTimeMillis()));
+            admitted.cost(usage), status, tries, System.currentTimeMillis()));
       }
     }
   }
 
   private CompletionStage<HttpResponse> whole(HttpResponse response, Billing billing, String upstreamModel) {
-    return response.entity().toStrict(responseTimeout.toMillis(), system).thenApplyAsync(strict -> {
+    return response.entity().toStrict(settings.responseTimeout().toMillis(), system).thenApplyAsync(strict -> {
       byte[] bytes = strict.getData().toArrayUnsafe();
       Usage usage = OpenAiResponses.usageOf(bytes);
       billing.settle(usage.reported() ? usage : new Usage(billing.admitted.promptEstimate(), 0, false), "success");
@@ -278,7 +319,7 @@ public final class ChatRelay {
 
   /** An upstream's refusal goes back as it came (it is already OpenAI's format), and costs nothing. */
   private CompletionStage<HttpResponse> passUpstreamError(HttpResponse response) {
-    return response.entity().toStrict(firstByteTimeout.toMillis(), system).thenApplyAsync(strict ->
+    return response.entity().toStrict(settings.firstByteTimeout().toMillis(), system).thenApplyAsync(strict ->
         HttpResponse.create().withStatus(response.status()).withEntity(ContentTypes.APPLICATION_JSON, strict.getData()),
         dispatcher);
   }

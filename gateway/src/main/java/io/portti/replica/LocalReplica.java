@@ -56,6 +56,11 @@ public final class LocalReplica<V> {
     actor.tell(new Put<>(id, value));
   }
 
+  /** Called by the entity that owns {@code id} when it is retired. */
+  public void remove(String id) {
+    actor.tell(new Put<V>(id, null));
+  }
+
   /** Completes once this node sees an entry for {@code id} that passes {@code test}. */
   public CompletionStage<V> awaitEntry(String id, Predicate<V> test, Duration timeout) {
     return await(map -> map.containsKey(id) && test.test(map.get(id)), timeout).thenApply(map -> map.get(id));
@@ -83,6 +88,7 @@ public final class LocalReplica<V> {
 
   interface Command {}
 
+  /** value null removes the entry. */
   private record Put<V>(String id, V value) implements Command {}
 
   private record Changed<V>(Replicator.SubscribeResponse<LWWMap<String, V>> response) implements Command {}
@@ -100,7 +106,7 @@ public final class LocalReplica<V> {
                 Put<V> p = (Put<V>) put;
                 replicator.askUpdate(
                     replyTo -> new Replicator.Update<>(key, LWWMap.create(), Replicator.writeLocal(), replyTo,
-                        map -> map.put(node, p.id(), p.value())),
+                        map -> p.value() == null ? map.remove(node, p.id()) : map.put(node, p.id(), p.value())),
                     Updated::new);
                 return Behaviors.same();
               })

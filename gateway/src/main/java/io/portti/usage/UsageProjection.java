@@ -27,8 +27,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 public final class UsageProjection {
   private static final String INSERT = """
       INSERT INTO usage_log (request_id, user_id, token_id, channel_id, model, endpoint, prompt_tokens,
-        completion_tokens, cost_nanos, status, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+        completion_tokens, cost_nanos, status, tries, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   private UsageProjection() {}
 
@@ -67,7 +67,8 @@ public final class UsageProjection {
               insert.setInt(8, c.completionTokens());
               insert.setLong(9, c.costNanos());
               insert.setString(10, c.status());
-              insert.setLong(11, c.at());
+              insert.setInt(11, c.tries());
+              insert.setLong(12, c.at());
               insert.addBatch();
             }
           }

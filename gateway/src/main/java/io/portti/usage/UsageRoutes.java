@@ -74,7 +74,7 @@ public final class UsageRoutes extends AdminDirectives {
       pageArgs.add((long) (f.page() - 1) * f.limit());
       List<Map<String, Object>> rows = new ArrayList<>();
       try (PreparedStatement select = prepare(c, "SELECT request_id, user_id, token_id, channel_id, model, endpoint,"
-              + " prompt_tokens, completion_tokens, cost_nanos, status, created_at FROM usage_log" + where
+              + " prompt_tokens, completion_tokens, cost_nanos, status, tries, created_at FROM usage_log" + where
               + " ORDER BY created_at DESC, request_id LIMIT ? OFFSET ?", pageArgs);
           ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
@@ -89,6 +89,7 @@ public final class UsageRoutes extends AdminDirectives {
           row.put("completion_tokens", rs.getInt("completion_tokens"));
           row.put("cost", Money.decimal(rs.getLong("cost_nanos")));
           row.put("status", rs.getString("status"));
+          row.put("tries", rs.getInt("tries"));
           row.put("timestamp", AdminFields.timestamp(rs.getLong("created_at")));
           rows.add(row);
         }

@@ -11,7 +11,17 @@ import org.junit.jupiter.api.Test;
 
 class ChannelRouterTest {
   private static ChannelConfig channel(String id, int priority, int weight, boolean enabled, String... models) {
-    return new ChannelConfig(id, id, "openai", "http://127.0.0.1", "k", List.of(models), Map.of(), priority, weight, enabled, 0);
+    return grouped(id, priority, weight, enabled, List.of(), models);
+  }
+
+  private static ChannelConfig grouped(String id, int priority, int weight, boolean enabled, List<String> groups,
+      String... models) {
+    return new ChannelConfig(id, id, "openai", "http://127.0.0.1", "k", List.of(models), Map.of(), groups, priority,
+        weight, enabled, 0);
+  }
+
+  private static List<String> ids(List<ChannelConfig> channels) {
+    return channels.stream().map(ChannelConfig::id).toList();
   }
 
   @Test
@@ -21,8 +31,19 @@ class ChannelRouterTest {
         channel("main", 0, 1, true, "m"),
         channel("off", 0, 100, false, "m"),
         channel("other", 0, 100, true, "x"));
-    List<ChannelConfig> order = ChannelRouter.candidates(all, "m", new SplittableRandom(1));
-    assertEquals(List.of("main", "backup"), order.stream().map(ChannelConfig::id).toList());
+    assertEquals(List.of("main", "backup"), ids(ChannelRouter.candidates(all, Map.of(), "m", "default", new SplittableRandom(1))));
+  }
+
+  @Test
+  void openCircuitsGoLastAndGroupsRestrict() {
+    List<ChannelConfig> all = List.of(
+        channel("failing", 0, 100, true, "m"),
+        channel("backup", 1, 1, true, "m"),
+        grouped("vip-only", 0, 100, true, List.of("vip"), "m"));
+    Map<String, ChannelHealth> health = Map.of("failing", new ChannelHealth(ChannelHealth.Circuit.OPEN, 1, "HTTP 500"));
+    assertEquals(List.of("backup", "failing"), ids(ChannelRouter.candidates(all, health, "m", "default", new SplittableRandom(1))));
+    assertEquals(List.of("vip-only", "backup", "failing"),
+        ids(ChannelRouter.candidates(all, health, "m", "vip", new SplittableRandom(1))));
   }
 
   @Test
@@ -32,7 +53,7 @@ class ChannelRouterTest {
     Map<String, Integer> firsts = new HashMap<>();
     int n = 10_000;
     for (int i = 0; i < n; i++) {
-      firsts.merge(ChannelRouter.candidates(all, "m", random).get(0).id(), 1, Integer::sum);
+      firsts.merge(ChannelRouter.candidates(all, Map.of(), "m", "default", random).get(0).id(), 1, Integer::sum);
     }
     assertShare(firsts.get("a"), 0.1, n);
     assertShare(firsts.get("b"), 0.3, n);

@@ -103,7 +103,7 @@ class ApiKeyTest {
 
   private RequestCharge charge(String requestId, int prompt, int completion) {
     return new RequestCharge(requestId, accountId, KEY_ID, "ch_1", "m", "/v1/chat/completions", prompt, completion,
-        prompt + completion, "success", now.get());
+        prompt + completion, "success", 1, now.get());
   }
 
   @Test
@@ -227,7 +227,7 @@ class ApiKeyTest {
     assertInstanceOf(ApiKey.Granted.class, authorize(request("timed-out", HASH, "m", "", 10, 20)));
     // The relay's ask timed out, so it forwarded nothing and releases what the key may have reserved.
     RequestCharge release = new RequestCharge("timed-out", null, KEY_ID, null, "m", "/v1/chat/completions", 0, 0, 0,
-        "abandoned", now.get());
+        "abandoned", 0, now.get());
     var released = key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(release), r));
     ApiKey.UsageSettled settled = assertInstanceOf(ApiKey.UsageSettled.class, released.events().get(0));
     assertEquals(accountId, settled.charge().accountId(), "the key names its account");

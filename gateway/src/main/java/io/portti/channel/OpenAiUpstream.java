@@ -1,6 +1,5 @@
-package io.portti.relay;
+package io.portti.channel;
 
-import io.portti.channel.ChannelConfig;
 import java.util.List;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -8,10 +7,10 @@ import org.apache.pekko.http.javadsl.model.headers.Authorization;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /** Requests to an OpenAI-compatible upstream, authenticated with the channel's own key. */
-final class OpenAiUpstream {
+public final class OpenAiUpstream {
   private OpenAiUpstream() {}
 
-  static HttpRequest chatCompletions(ChannelConfig channel, byte[] body, boolean stream) {
+  public static HttpRequest chatCompletions(ChannelConfig channel, byte[] body, boolean stream) {
     return HttpRequest.POST(endpoint(channel.baseUrl(), "/chat/completions"))
         .addHeaders(List.of(
             Authorization.oauth2(channel.apiKey()),
