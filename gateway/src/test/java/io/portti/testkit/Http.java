@@ -53,6 +53,10 @@ public final class Http {
     return send(builder(path).method("PATCH", HttpRequest.BodyPublishers.ofString(json(body))), Map.of());
   }
 
+  public Reply delete(String path) {
+    return send(builder(path).DELETE(), Map.of());
+  }
+
   private HttpRequest.Builder builder(String path) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json");
