@@ -2,7 +2,9 @@ package io.portti.channel;
 
 import com.typesafe.config.Config;
 import io.portti.CborSerializable;
+import io.portti.billing.Money;
 import io.portti.replica.LocalReplica;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -39,12 +41,15 @@ public final class Channel
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Channel");
   private static final int MAX_SAMPLES = 1_000;
+  private static final long MINUTE_MILLIS = 60_000;
 
   /** From gateway.channels. */
-  public record Settings(int failureThreshold, Duration probeInterval, Duration probeTimeout, Duration statsWindow) {
+  public record Settings(int failureThreshold, Duration probeInterval, Duration probeTimeout, Duration statsWindow,
+      Duration spendFlushInterval) {
     public static Settings from(Config channels) {
       return new Settings(channels.getInt("failure-threshold"), channels.getDuration("probe-interval"),
-          channels.getDuration("probe-timeout"), channels.getDuration("stats-window"));
+          channels.getDuration("probe-timeout"), channels.getDuration("stats-window"),
+          channels.getDuration("spend-flush-interval"));
     }
   }
 
@@ -65,6 +70,9 @@ public final class Channel
   /** One request's result at this channel, told by the relay that sent it. */
   public record Outcome(boolean ok, int status, long latencyMillis, String error) implements Command {}
 
+  /** The tokens a request served by this channel used, told when it is settled. */
+  public record Used(int promptTokens, int completionTokens) implements Command {}
+
   /** An admin's probe: sent now, whatever the circuit. */
   public record Test(ActorRef<StatusReply<Probe.Result>> replyTo) implements Command {}
 
@@ -74,11 +82,12 @@ public final class Channel
   public record Probed(Probe.Result result, ActorRef<StatusReply<Probe.Result>> replyTo) implements Command {}
 
   public record Patch(String name, String baseUrl, String apiKey, List<String> models, Map<String, String> modelMapping,
-      List<String> groups, Integer priority, Integer weight, Boolean enabled) implements CborSerializable {
+      List<String> groups, Integer priority, Integer weight, ChannelConfig.Limits limits, Boolean enabled)
+      implements CborSerializable {
     ChannelConfig applyTo(ChannelConfig c) {
       return new ChannelConfig(c.id(), or(name, c.name()), c.type(), or(baseUrl, c.baseUrl()), or(apiKey, c.apiKey()),
           or(models, c.models()), or(modelMapping, c.modelMapping()), or(groups, c.groups()), or(priority, c.priority()),
-          or(weight, c.weight()), or(enabled, c.enabled()), c.createdAt());
+          or(weight, c.weight()), or(limits, c.limits()), or(enabled, c.enabled()), c.createdAt());
     }
 
     private static <T> T or(T changed, T current) {
@@ -86,11 +95,22 @@ public final class Channel
     }
   }
 
-  /** What the last statsWindow of outcomes shows. */
-  public record Stats(int requests, int failures, long averageLatencyMillis, int consecutiveFailures)
-      implements CborSerializable {}
+  /** What the last statsWindow of outcomes shows, and the last minute's use against the upstream's limits. */
+  public record Stats(int requests, int failures, long averageLatencyMillis, int consecutiveFailures,
+      int requestsLastMinute, long tokensLastMinute) implements CborSerializable {}
 
-  public record Status(ChannelConfig config, ChannelHealth health, Stats stats) implements CborSerializable {}
+  /** What the channel served, at the upstream's price: recorded every spendFlushInterval. */
+  public record Spend(long requests, long promptTokens, long completionTokens, long costNanos)
+      implements CborSerializable {
+    static final Spend NONE = new Spend(0, 0, 0, 0);
+
+    Spend plus(Spend other) {
+      return new Spend(requests + other.requests, promptTokens + other.promptTokens,
+          completionTokens + other.completionTokens, costNanos + other.costNanos);
+    }
+  }
+
+  public record Status(ChannelConfig config, ChannelHealth health, Stats stats, Spend spend) implements CborSerializable {}
 
   public sealed interface Event extends CborSerializable {
     String channelId();
@@ -106,25 +126,32 @@ public final class Channel
 
   public record CircuitClosed(String channelId, long at) implements Event {}
 
-  public record State(ChannelConfig config, boolean retired, ChannelHealth health) implements CborSerializable {
+  public record SpendRecorded(String channelId, Spend spend, long at) implements Event {}
+
+  public record State(ChannelConfig config, boolean retired, ChannelHealth health, Spend spend)
+      implements CborSerializable {
     boolean exists() {
       return config != null && !retired;
     }
 
     State apply(Event event) {
       if (event instanceof Created e) {
-        return new State(e.config(), false, ChannelHealth.HEALTHY);
+        return new State(e.config(), false, ChannelHealth.HEALTHY, Spend.NONE);
       }
       if (event instanceof Updated e) {
-        return new State(e.config(), retired, health);
+        return new State(e.config(), retired, health, spend);
       }
       if (event instanceof Retired) {
-        return new State(config, true, health);
+        return new State(config, true, health, spend);
+      }
+      if (event instanceof SpendRecorded e) {
+        return new State(config, retired, health, spend.plus(e.spend()));
       }
       if (event instanceof CircuitOpened e) {
-        return new State(config, retired, new ChannelHealth(ChannelHealth.Circuit.OPEN, e.at(), e.reason()));
+        return new State(config, retired, new ChannelHealth(ChannelHealth.Circuit.OPEN, e.at(), e.reason(), 0), spend);
       }
-      return new State(config, retired, new ChannelHealth(ChannelHealth.Circuit.CLOSED, ((CircuitClosed) event).at(), null));
+      return new State(config, retired,
+          new ChannelHealth(ChannelHealth.Circuit.CLOSED, ((CircuitClosed) event).at(), null, 0), spend);
     }
   }
 
@@ -152,6 +179,12 @@ public final class Channel
   private final ActorContext<Command> context;
   /** Recent outcomes as {at, ok (1 or 0), latency}: live health, deliberately not persisted. */
   private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+  /** The last minute's requests and tokens as {at, count}: use against the upstream's limits. */
+  private final ArrayDeque<long[]> minuteRequests = new ArrayDeque<>();
+  private final ArrayDeque<long[]> minuteTokens = new ArrayDeque<>();
+  private long limitedUntil;
+  private Spend unrecorded = Spend.NONE;
+  private long recordedAt = System.currentTimeMillis();
   private int consecutiveFailures;
   private boolean probing;
 
@@ -167,7 +200,7 @@ public final class Channel
 
   @Override
   public State emptyState() {
-    return new State(null, false, ChannelHealth.HEALTHY);
+    return new State(null, false, ChannelHealth.HEALTHY, Spend.NONE);
   }
 
   @Override
@@ -202,6 +235,16 @@ public final class Channel
             .thenReply(cmd.replyTo(), s -> StatusReply.ack()))
         .onCommand(Wake.class, (state, cmd) -> Effect().reply(cmd.replyTo(), true))
         .onCommand(Outcome.class, this::onOutcome)
+        .onCommand(Used.class, (state, used) -> {
+          long tokens = (long) used.promptTokens() + used.completionTokens();
+          count(minuteTokens, System.currentTimeMillis(), tokens);
+          ChannelConfig.Limits limits = state.config().limits();
+          long cost = limits.upstreamPrice() == null ? 0
+              : Money.cost(used.promptTokens(), used.completionTokens(), limits.upstreamPrice(), BigDecimal.ONE);
+          unrecorded = unrecorded.plus(new Spend(1, used.promptTokens(), used.completionTokens(), cost));
+          checkLimits(state);
+          return Effect().noReply();
+        })
         .onCommand(Test.class, (state, cmd) -> {
           probe(state, cmd.replyTo());
           return Effect().noReply();
@@ -209,6 +252,13 @@ public final class Channel
         .onCommand(Tick.class, (state, tick) -> {
           if (state.health().circuit() == ChannelHealth.Circuit.OPEN && state.config().enabled() && !probing) {
             probe(state, null);
+          }
+          long now = System.currentTimeMillis();
+          if (unrecorded.requests() > 0 && now - recordedAt >= settings.spendFlushInterval().toMillis()) {
+            Spend recorded = unrecorded;
+            unrecorded = Spend.NONE;
+            recordedAt = now;
+            return Effect().persist(new SpendRecorded(channelId, recorded, now)).thenNoReply();
           }
           return Effect().noReply();
         })
@@ -222,6 +272,8 @@ public final class Channel
     if (samples.size() > MAX_SAMPLES) {
       samples.pollFirst();
     }
+    count(minuteRequests, now, 1);
+    checkLimits(state);
     consecutiveFailures = outcome.ok() ? 0 : consecutiveFailures + 1;
     if (!outcome.ok() && consecutiveFailures >= settings.failureThreshold()
         && state.health().circuit() == ChannelHealth.Circuit.CLOSED) {
@@ -230,6 +282,45 @@ public final class Channel
       return Effect().persist(new CircuitOpened(channelId, outcome.error(), now)).thenRun(this::publish).thenNoReply();
     }
     return Effect().noReply();
+  }
+
+  /** When the last minute reached a limit, routing skips the channel until its oldest counted use is a minute old. */
+  private void checkLimits(State state) {
+    long now = System.currentTimeMillis();
+    ChannelConfig.Limits limits = state.config().limits();
+    long until = Math.max(reachedUntil(minuteRequests, limits.requestsPerMinute(), now),
+        reachedUntil(minuteTokens, limits.tokensPerMinute(), now));
+    if (until > limitedUntil) {
+      limitedUntil = until;
+      publish(state);
+    }
+  }
+
+  /** Counts per second, so that a minute's window holds at most 60 entries. */
+  private static void count(ArrayDeque<long[]> window, long now, long amount) {
+    long[] last = window.peekLast();
+    if (last != null && last[0] / 1000 == now / 1000) {
+      last[1] += amount;
+    } else {
+      window.addLast(new long[] {now, amount});
+    }
+  }
+
+  /** limit 0 is none. */
+  private static long reachedUntil(ArrayDeque<long[]> window, long limit, long now) {
+    long used = lastMinute(window, now);
+    return limit > 0 && used >= limit ? window.peekFirst()[0] + MINUTE_MILLIS : 0;
+  }
+
+  private static long lastMinute(ArrayDeque<long[]> window, long now) {
+    while (!window.isEmpty() && window.peekFirst()[0] <= now - MINUTE_MILLIS) {
+      window.pollFirst();
+    }
+    long used = 0;
+    for (long[] entry : window) {
+      used += entry[1];
+    }
+    return used;
   }
 
   private void probe(State state, ActorRef<StatusReply<Probe.Result>> replyTo) {
@@ -254,7 +345,7 @@ public final class Channel
 
   private void publish(State state) {
     routingTable.put(channelId, state.config());
-    healthTable.put(channelId, state.health());
+    healthTable.put(channelId, state.health().limitedUntil(limitedUntil));
   }
 
   private Status status(State state) {
@@ -269,10 +360,12 @@ public final class Channel
       latency += s[2];
     }
     ChannelHealth health = probing && state.health().circuit() == ChannelHealth.Circuit.OPEN
-        ? new ChannelHealth(ChannelHealth.Circuit.HALF_OPEN, state.health().since(), state.health().reason())
-        : state.health();
+        ? new ChannelHealth(ChannelHealth.Circuit.HALF_OPEN, state.health().since(), state.health().reason(), limitedUntil)
+        : state.health().limitedUntil(limitedUntil);
+    long now = System.currentTimeMillis();
     return new Status(state.config(), health, new Stats(samples.size(), failures,
-        samples.isEmpty() ? 0 : latency / samples.size(), consecutiveFailures));
+        samples.isEmpty() ? 0 : latency / samples.size(), consecutiveFailures, (int) lastMinute(minuteRequests, now),
+        lastMinute(minuteTokens, now)), state.spend().plus(unrecorded));
   }
 
   private <T> StatusReply<T> notFound() {

@@ -1,6 +1,7 @@
 package io.portti.channel;
 
 import io.portti.CborSerializable;
+import io.portti.billing.Price;
 import java.util.List;
 import java.util.Map;
 
@@ -20,8 +21,17 @@ public record ChannelConfig(
     List<String> groups,
     int priority,
     int weight,
+    Limits limits,
     boolean enabled,
     long createdAt) implements CborSerializable {
+
+  /**
+   * What the upstream allows and charges: requests and tokens per minute (0 for no limit), and
+   * its own price (null when unknown), for the channel's spend.
+   */
+  public record Limits(int requestsPerMinute, long tokensPerMinute, Price upstreamPrice) implements CborSerializable {
+    public static final Limits NONE = new Limits(0, 0, null);
+  }
 
   public boolean serves(String model) {
     return enabled && models.contains(model);

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * Orders the channels that serve a model to a key's group: channels whose circuit is closed
- * first, then, as a last resort, the ones whose circuit is open; within each, the lowest
+ * Orders the channels that serve a model to a key's group: channels whose circuit is closed and
+ * that are within their upstream's limits first, then, as a last resort, the others; within each, the lowest
  * priority number first, weighted random within a priority.
  */
 public final class ChannelRouter {
@@ -18,11 +18,12 @@ public final class ChannelRouter {
 
   public static List<ChannelConfig> candidates(Collection<ChannelConfig> channels, Map<String, ChannelHealth> health,
       String model, String group, RandomGenerator random) {
+    long now = System.currentTimeMillis();
     List<ChannelConfig> healthy = new ArrayList<>();
     List<ChannelConfig> failing = new ArrayList<>();
     for (ChannelConfig c : channels) {
       if (c.serves(model) && c.admits(group)) {
-        (health.getOrDefault(c.id(), ChannelHealth.HEALTHY).takesTraffic() ? healthy : failing).add(c);
+        (health.getOrDefault(c.id(), ChannelHealth.HEALTHY).takesTraffic(now) ? healthy : failing).add(c);
       }
     }
     List<ChannelConfig> ordered = byPriority(healthy, random);

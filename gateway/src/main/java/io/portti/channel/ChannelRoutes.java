@@ -3,6 +3,8 @@ package io.portti.channel;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portti.admin.AdminDirectives;
 import io.portti.admin.AdminFields;
+import io.portti.billing.Money;
+import io.portti.billing.Price;
 import io.portti.replica.LocalReplica;
 import java.time.Duration;
 import java.util.Comparator;
@@ -24,6 +26,8 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ChannelRoutes extends AdminDirectives {
   private static final List<String> TYPES = List.of("openai");
   private static final Duration VISIBLE_WITHIN = Duration.ofSeconds(5);
+  private static final List<String> LIMIT_FIELDS =
+      List.of("rpm_limit", "tpm_limit", "input_cost_per_million", "output_cost_per_million");
 
   private final ClusterSharding sharding;
   private final LocalReplica<ChannelConfig> routingTable;
@@ -98,8 +102,8 @@ public final class ChannelRoutes extends AdminDirectives {
     return new ChannelConfig(id, AdminFields.optionalText(body, "name", id), type,
         checkedBaseUrl(AdminFields.requiredText(body, "base_url")), AdminFields.requiredText(body, "api_key"), models,
         AdminFields.optionalTextMap(body, "model_mapping"), AdminFields.optionalTextList(body, "groups"),
-        AdminFields.optionalInt(body, "priority", 0), weight(AdminFields.optionalInt(body, "weight", 1)), true,
-        System.currentTimeMillis());
+        AdminFields.optionalInt(body, "priority", 0), weight(AdminFields.optionalInt(body, "weight", 1)),
+        limits(body, ChannelConfig.Limits.NONE), true, System.currentTimeMillis());
   }
 
   private Channel.Patch parsePatch(JsonNode body) {
@@ -124,7 +128,25 @@ public final class ChannelRoutes extends AdminDirectives {
         body.has("groups") ? AdminFields.optionalTextList(body, "groups") : null,
         body.has("priority") ? AdminFields.optionalInt(body, "priority", 0) : null,
         body.has("weight") ? weight(AdminFields.optionalInt(body, "weight", 1)) : null,
+        LIMIT_FIELDS.stream().anyMatch(body::has) ? limits(body, null) : null,
         enabled);
+  }
+
+  /**
+   * rpm_limit, tpm_limit (0: none) and the upstream's own input/output_cost_per_million. A PATCH
+   * (current null) replaces all four: those it leaves out are cleared.
+   */
+  private static ChannelConfig.Limits limits(JsonNode body, ChannelConfig.Limits current) {
+    int rpm = AdminFields.optionalInt(body, "rpm_limit", 0);
+    int tpm = AdminFields.optionalInt(body, "tpm_limit", 0);
+    if (rpm < 0 || tpm < 0) {
+      throw new BadInput("`rpm_limit` and `tpm_limit` must not be negative.");
+    }
+    Long input = AdminFields.optionalMoney(body, "input_cost_per_million");
+    Long output = AdminFields.optionalMoney(body, "output_cost_per_million");
+    Price cost = input == null && output == null ? null
+        : new Price(input == null ? 0 : input, output == null ? 0 : output, 0);
+    return new ChannelConfig.Limits(rpm, tpm, cost);
   }
 
   private String checkedBaseUrl(String baseUrl) {
@@ -143,7 +165,15 @@ public final class ChannelRoutes extends AdminDirectives {
   }
 
   private static Map<String, Object> view(Channel.Status status) {
-    return view(status.config(), status.health(), status.stats());
+    Map<String, Object> out = view(status.config(), status.health(), status.stats());
+    Channel.Spend spend = status.spend();
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("requests", spend.requests());
+    s.put("prompt_tokens", spend.promptTokens());
+    s.put("completion_tokens", spend.completionTokens());
+    s.put("cost", Money.decimal(spend.costNanos()));
+    out.put("spend", s);
+    return out;
   }
 
   /** stats null: the list, read from the routing table, has no live statistics. */
@@ -159,17 +189,25 @@ public final class ChannelRoutes extends AdminDirectives {
     out.put("groups", c.groups());
     out.put("priority", c.priority());
     out.put("weight", c.weight());
+    ChannelConfig.Limits limits = c.limits();
+    out.put("rpm_limit", limits.requestsPerMinute());
+    out.put("tpm_limit", limits.tokensPerMinute());
+    out.put("input_cost_per_million", limits.upstreamPrice() == null ? null : Money.decimal(limits.upstreamPrice().inputPerMillionNanos()));
+    out.put("output_cost_per_million", limits.upstreamPrice() == null ? null : Money.decimal(limits.upstreamPrice().outputPerMillionNanos()));
     out.put("status", c.enabled() ? "enabled" : "disabled");
     Map<String, Object> h = new LinkedHashMap<>();
     h.put("circuit", health.circuit().name().toLowerCase(Locale.ROOT));
     h.put("since", health.since() == 0 ? null : AdminFields.timestamp(health.since()));
     h.put("reason", health.reason());
+    h.put("limited_until", health.limitedUntil() <= System.currentTimeMillis() ? null : AdminFields.timestamp(health.limitedUntil()));
     if (stats != null) {
       h.put("requests", stats.requests());
       h.put("failures", stats.failures());
       h.put("error_rate", stats.requests() == 0 ? 0 : (double) stats.failures() / stats.requests());
       h.put("average_latency_ms", stats.averageLatencyMillis());
       h.put("consecutive_failures", stats.consecutiveFailures());
+      h.put("requests_last_minute", stats.requestsLastMinute());
+      h.put("tokens_last_minute", stats.tokensLastMinute());
     }
     out.put("health", h);
     out.put("created_at", AdminFields.timestamp(c.createdAt()));

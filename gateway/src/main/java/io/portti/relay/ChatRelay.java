@@ -268,6 +268,10 @@ public final class ChatRelay {
         settlement.settle(new RequestCharge(admitted.requestId(), admitted.grant().accountId(), admitted.keyId(),
             channelId, admitted.request().model(), ENDPOINT, usage.promptTokens(), usage.completionTokens(),
             admitted.cost(usage), status, tries, System.currentTimeMillis()));
+        if (channelId != null && (usage.promptTokens() > 0 || usage.completionTokens() > 0)) {
+          sharding.entityRefFor(Channel.ENTITY_KEY, channelId)
+              .tell(new Channel.Used(usage.promptTokens(), usage.completionTokens()));
+        }
       }
     }
   }

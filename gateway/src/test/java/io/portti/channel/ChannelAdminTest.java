@@ -19,7 +19,7 @@ class ChannelAdminTest {
   @RegisterExtension
   static final TestStack stack = new TestStack(TestDatabase.Kind.POSTGRESQL);
 
-  private static final Map<String, Object> HELLO = Map.of("model", Tenant.MODEL, "max_tokens", 4,
+  private static final Map<String, Object> HELLO = Map.of("model", "patched-model", "max_tokens", 4,
       "messages", List.of(Map.of("role", "user", "content", "hello")));
 
   @Test
@@ -37,12 +37,10 @@ class ChannelAdminTest {
   @Test
   void patchAndDeleteTakeEffectOnTheNextRequest() {
     Tenant tenant = stack.tenant("default", "1");
-    String key = tenant.issueKey(Map.of());
-    Http client = new Http(stack.port(), key);
-    String channelId = null;
-    for (JsonNode c : tenant.admin.get("/v1/admin/channels").json().get("channels")) {
-      channelId = c.get("id").asText();
-    }
+    Http client = new Http(stack.port(), tenant.issueKey(Map.of()));
+    String channelId = tenant.admin.post("/v1/admin/channels", Map.of("name", "patched", "base_url",
+        stack.mock().baseUrl(), "api_key", "k", "models", List.of("patched-model"))).json().get("id").asText();
+    tenant.admin.put("/v1/admin/pricing/patched-model", Map.of("input_per_million", 1, "output_per_million", 1));
     MockUpstream second = MockUpstream.start(0);
     try {
       Http.Reply moved = tenant.admin.patch("/v1/admin/channels/" + channelId,
@@ -67,6 +65,54 @@ class ChannelAdminTest {
       assertEquals(404, client.post("/v1/chat/completions", HELLO).status(), "a retired channel takes no traffic");
     } finally {
       second.stop();
+    }
+  }
+
+  @Test
+  void aChannelAtItsUpstreamLimitIsSkippedAndItsSpendIsCounted() {
+    Tenant tenant = stack.tenant("default", "1");
+    Http client = new Http(stack.port(), tenant.issueKey(Map.of()));
+    MockUpstream limited = MockUpstream.start(0);
+    MockUpstream backup = MockUpstream.start(0);
+    try {
+      String limitedId = tenant.admin.post("/v1/admin/channels", Map.of("name", "limited", "base_url", limited.baseUrl(),
+          "api_key", "k1", "models", List.of("limited-model"), "rpm_limit", 3, "input_cost_per_million", 1,
+          "output_cost_per_million", 2)).json().get("id").asText();
+      tenant.admin.post("/v1/admin/channels", Map.of("name", "backup", "base_url", backup.baseUrl(), "api_key", "k2",
+          "models", List.of("limited-model"), "priority", 1));
+      tenant.admin.put("/v1/admin/pricing/limited-model", Map.of("input_per_million", 1, "output_per_million", 1));
+      Map<String, Object> ask = Map.of("model", "limited-model", "max_tokens", 4,
+          "messages", List.of(Map.of("role", "user", "content", "hello")));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, client.post("/v1/chat/completions", ask).status());
+      }
+      assertEquals(3, limited.stats().requests());
+      io.portti.testkit.Eventually.await(java.time.Duration.ofSeconds(5), () -> {
+        // The list is this node's routing table: what the relay routes by.
+        for (JsonNode c : tenant.admin.get("/v1/admin/channels").json().get("channels")) {
+          if (c.get("id").asText().equals(limitedId)) {
+            assertTrue(!c.get("health").get("limited_until").isNull(), c.toString());
+            return null;
+          }
+        }
+        throw new AssertionError("channel not listed");
+      });
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, client.post("/v1/chat/completions", ask).status());
+      }
+      assertEquals(3, limited.stats().requests(), "skipped at its limit");
+      assertEquals(3, backup.stats().requests());
+      JsonNode channel = tenant.admin.get("/v1/admin/channels/" + limitedId).json();
+      assertEquals(3, channel.get("health").get("requests_last_minute").asInt(), channel.toString());
+      JsonNode spend = channel.get("spend");
+      assertEquals(3, spend.get("requests").asInt(), channel.toString());
+      long prompt = spend.get("prompt_tokens").asLong();
+      long completion = spend.get("completion_tokens").asLong();
+      assertEquals(0, java.math.BigDecimal.valueOf(prompt + 2 * completion).movePointLeft(6)
+          .compareTo(spend.get("cost").decimalValue()), "spend at the upstream's price: " + spend);
+    } finally {
+      limited.stop();
+      backup.stop();
     }
   }
 }

@@ -17,7 +17,7 @@ class ChannelRouterTest {
   private static ChannelConfig grouped(String id, int priority, int weight, boolean enabled, List<String> groups,
       String... models) {
     return new ChannelConfig(id, id, "openai", "http://127.0.0.1", "k", List.of(models), Map.of(), groups, priority,
-        weight, enabled, 0);
+        weight, ChannelConfig.Limits.NONE, enabled, 0);
   }
 
   private static List<String> ids(List<ChannelConfig> channels) {
@@ -35,15 +35,19 @@ class ChannelRouterTest {
   }
 
   @Test
-  void openCircuitsGoLastAndGroupsRestrict() {
+  void openCircuitsAndChannelsAtTheirLimitGoLastAndGroupsRestrict() {
     List<ChannelConfig> all = List.of(
         channel("failing", 0, 100, true, "m"),
         channel("backup", 1, 1, true, "m"),
         grouped("vip-only", 0, 100, true, List.of("vip"), "m"));
-    Map<String, ChannelHealth> health = Map.of("failing", new ChannelHealth(ChannelHealth.Circuit.OPEN, 1, "HTTP 500"));
-    assertEquals(List.of("backup", "failing"), ids(ChannelRouter.candidates(all, health, "m", "default", new SplittableRandom(1))));
+    Map<String, ChannelHealth> health = Map.of("failing", new ChannelHealth(ChannelHealth.Circuit.OPEN, 1, "HTTP 500", 0),
+        "backup", new ChannelHealth(ChannelHealth.Circuit.CLOSED, 1, null, Long.MAX_VALUE));
+    Map<String, ChannelHealth> failingOnly = Map.of("failing", health.get("failing"));
+    assertEquals(List.of("backup", "failing"), ids(ChannelRouter.candidates(all, failingOnly, "m", "default", new SplittableRandom(1))));
     assertEquals(List.of("vip-only", "backup", "failing"),
-        ids(ChannelRouter.candidates(all, health, "m", "vip", new SplittableRandom(1))));
+        ids(ChannelRouter.candidates(all, failingOnly, "m", "vip", new SplittableRandom(1))));
+    assertEquals(List.of("failing", "backup"), ids(ChannelRouter.candidates(all, health, "m", "default", new SplittableRandom(1))),
+        "a channel at its upstream's limit goes last too");
   }
 
   @Test
