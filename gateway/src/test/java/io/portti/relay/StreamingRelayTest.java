@@ -88,15 +88,21 @@ class StreamingRelayTest {
   @Test
   void streamCutByTheUpstreamEndsCleanlyAndIsChargedForWhatArrived() throws Exception {
     String key = tenant.issueKey(Map.of());
+    // A second channel the relay could fail over to, were it to retry.
+    assertEquals(201, tenant.admin.post("/v1/admin/channels", Map.of("name", "second", "base_url", stack.mock().baseUrl(),
+        "api_key", "sk-second", "models", List.of(Tenant.MODEL))).status());
+    long upstreamBefore = stack.mock().stats().requests();
     HttpResponse<String> response = CLIENT.send(
         streamRequest(key, Map.of("answer_tokens", 20, "failure", "CUT_STREAM", "cut_after_chunks", 3)),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     List<String> data = dataLines(response.body());
     assertTrue(data.get(data.size() - 1).contains("\"error\""), "ends with an error event: " + data);
+    assertEquals(1, stack.mock().stats().requests() - upstreamBefore, "bytes reached the client: never retried");
 
     JsonNode row = usageRowOf(key, 1);
     assertEquals("upstream_error", row.get("status").asText());
+    assertEquals(1, row.get("tries").asInt());
     int delivered = row.get("completion_tokens").asInt();
     assertTrue(delivered >= 1 && delivered < 20, "charged for the delivered part only: " + delivered);
   }
