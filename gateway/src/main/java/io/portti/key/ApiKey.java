@@ -110,9 +110,13 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
 
   public record Decisions(List<Authorization> decisions) implements CborSerializable {}
 
-  /** What an admin sets when issuing a key. quotaLimitNanos and expiresAt are null for none; rpm 0 for none. */
-  public record Rules(String accountId, String name, String secretHash, Long quotaLimitNanos, Long expiresAt,
-      List<String> models, List<String> ipWhitelist, int rpm, long createdAt) implements CborSerializable {}
+  /**
+   * What an admin sets when issuing a key. quotaLimitNanos and expiresAt are null for none; rpm 0
+   * for none. group is the account's when the key was issued; each lease brings the current one.
+   */
+  public record Rules(String accountId, String group, String name, String secretHash, Long quotaLimitNanos,
+      Long expiresAt, List<String> models, List<String> ipWhitelist, int rpm, long createdAt)
+      implements CborSerializable {}
 
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME)
   @JsonSubTypes({@JsonSubTypes.Type(value = Granted.class, name = "granted"),
@@ -181,6 +185,11 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
       implements CborSerializable {
     boolean isIssued() {
       return rules != null;
+    }
+
+    /** The account's group: as its last lease said, else as when the key was issued. */
+    String group() {
+      return lease.group() != null ? lease.group() : rules.group() != null ? rules.group() : Account.DEFAULT_GROUP;
     }
 
     /** What new reservations may still take from the lease. */
@@ -324,7 +333,8 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     long now = clock.getAsLong();
     lastActivity = now;
     Lease lease = state.lease();
-    BigDecimal multiplier = multiplierOf(lease.group());
+    String group = state.group();
+    BigDecimal multiplier = multipliers.apply(group).multiplier();
     long needed = 0;
     long largest = 0;
     for (Request r : cmd.requests()) {
@@ -371,17 +381,12 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
         spendable -= cost;
         quotaLeft -= cost;
       }
-      decisions.add(new Granted(keyId, state.rules().accountId(), state.rules().models(),
-          lease.group() == null ? Account.DEFAULT_GROUP : lease.group(), multiplier, cost));
+      decisions.add(new Granted(keyId, state.rules().accountId(), state.rules().models(), group, multiplier, cost));
     }
     Decisions answer = new Decisions(decisions);
     return reserved.isEmpty()
         ? Effect().reply(cmd.replyTo(), answer)
         : Effect().persist(new Reserved(keyId, reserved)).thenReply(cmd.replyTo(), s -> answer);
-  }
-
-  private BigDecimal multiplierOf(String group) {
-    return multipliers.apply(group == null ? Account.DEFAULT_GROUP : group).multiplier();
   }
 
   private Denied checkRules(State state, Request r, long now) {

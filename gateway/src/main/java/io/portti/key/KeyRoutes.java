@@ -39,11 +39,12 @@ public final class KeyRoutes extends AdminDirectives {
           }
           String secret = ApiKeySecret.generate();
           String hash = ApiKeySecret.hash(secret);
-          ApiKey.Rules rules = new ApiKey.Rules(userId, name, hash, quota, expiresAt, models, ips, rpm, System.currentTimeMillis());
+          long now = System.currentTimeMillis();
           return reply(sharding.entityRefFor(Account.ENTITY_KEY, userId)
               .<Account.Summary>askWithStatus(Account.Get::new, ASK_TIMEOUT)
               .thenCompose(owner -> sharding.entityRefFor(ApiKey.ENTITY_KEY, ApiKeySecret.idOf(hash))
-                  .<ApiKey.View>askWithStatus(r -> new ApiKey.Issue(rules, r), ASK_TIMEOUT))
+                  .<ApiKey.View>askWithStatus(r -> new ApiKey.Issue(new ApiKey.Rules(userId, owner.group(), name, hash,
+                      quota, expiresAt, models, ips, rpm, now), r), ASK_TIMEOUT))
               .thenApply(key -> {
                 Map<String, Object> out = view(key);
                 out.put("key", secret);

@@ -153,7 +153,7 @@ public final class ChatRelay {
     return authorize(ApiKeySecret.idOf(hash), new ApiKey.Request(null, "/v1/models", hash, null, clientIp, null))
         .thenApplyAsync(grant -> {
           List<String> served = channels.entries().values().stream()
-              .filter(ChannelConfig::enabled)
+              .filter(c -> c.enabled() && c.admits(grant.group()))
               .flatMap(c -> c.models().stream())
               .filter(m -> prices.get(m).isPresent())
               .filter(m -> grant.models().isEmpty() || grant.models().contains(m))

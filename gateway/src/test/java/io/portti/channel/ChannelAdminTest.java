@@ -115,4 +115,22 @@ class ChannelAdminTest {
       backup.stop();
     }
   }
+
+  @Test
+  void aChannelForSomeGroupsServesOnlyTheirKeys() {
+    Tenant vip = stack.tenant("vip", "1");
+    Tenant other = stack.tenant("default", "1");
+    assertEquals(201, vip.admin.post("/v1/admin/channels", Map.of("name", "vip-only", "base_url", stack.mock().baseUrl(),
+        "api_key", "k", "models", List.of("vip-model"), "groups", List.of("vip"))).status());
+    vip.admin.put("/v1/admin/pricing/vip-model", Map.of("input_per_million", 1, "output_per_million", 1));
+    Map<String, Object> ask = Map.of("model", "vip-model", "max_tokens", 4,
+        "messages", List.of(Map.of("role", "user", "content", "hello")));
+    Http vipClient = new Http(stack.port(), vip.issueKey(Map.of()));
+    Http otherClient = new Http(stack.port(), other.issueKey(Map.of()));
+    assertTrue(vipClient.get("/v1/models").body().contains("\"vip-model\""));
+    assertTrue(!otherClient.get("/v1/models").body().contains("\"vip-model\""));
+    assertEquals(200, vipClient.post("/v1/chat/completions", ask).status());
+    Http.Reply refused = otherClient.post("/v1/chat/completions", ask);
+    assertEquals(404, refused.status(), refused.body());
+  }
 }

@@ -63,7 +63,7 @@ class ApiKeyTest {
 
   private void issue(Long quota, Long expiresAt, List<String> models, List<String> ips, int rpm) {
     var result = key.<StatusReply<ApiKey.View>>runCommand(r -> new ApiKey.Issue(
-        new ApiKey.Rules(accountId, "k", HASH, quota, expiresAt, models, ips, rpm, 1_000), r));
+        new ApiKey.Rules(accountId, "default", "k", HASH, quota, expiresAt, models, ips, rpm, 1_000), r));
     assertTrue(result.reply().isSuccess());
   }
 
