@@ -233,7 +233,7 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     View view(String keyId) {
       return new View(keyId, rules.accountId(), rules.name(), enabled ? "enabled" : "disabled", rules.quotaLimitNanos(),
           totals.usedNanos(), totals.requests(), totals.promptTokens(), totals.completionTokens(),
-          reservations.totalNanos(), reservations.list().size(), lease.balanceNanos(), rules.expiresAt(), rules.models(),
+          reservations.totalNanos(), reservations.size(), lease.balanceNanos(), rules.expiresAt(), rules.models(),
           rules.ipWhitelist(), rules.rpm(), rules.createdAt());
     }
   }
@@ -338,7 +338,8 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     long needed = 0;
     long largest = 0;
     for (Request r : cmd.requests()) {
-      if (r.estimate() != null) {
+      // Requests the rules refuse need no credit: a disabled key's traffic must not lease any.
+      if (r.estimate() != null && checkRules(state, r, now) == null) {
         long cost = r.estimate().costNanos(multiplier);
         needed += cost;
         largest = Math.max(largest, cost);

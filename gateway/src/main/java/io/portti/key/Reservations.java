@@ -43,6 +43,10 @@ public final class Reservations {
     return byId.isEmpty();
   }
 
+  public int size() {
+    return byId.size();
+  }
+
   public Optional<Reservation> get(String requestId) {
     return byId.contains(requestId) ? Optional.of(byId.apply(requestId)) : Optional.empty();
   }

@@ -218,7 +218,7 @@ public final class ChatRelay {
         String failure = timedOut ? "no answer within " + settings.firstByteTimeout().toMillis() + " ms" : cause.toString();
         log.warn("request {} of key {}: channel {} failed (try {}): {}", admitted.requestId(), admitted.keyId(),
             channel.id(), index + 1, failure);
-        tell(channel, new Channel.Outcome(false, -1, latency, failure));
+        tell(channel.id(), new Channel.Outcome(false, -1, latency, failure));
         if (!last) {
           return forward(billing, candidates, index + 1);
         }
@@ -228,7 +228,7 @@ public final class ChatRelay {
       }
       int status = response.status().intValue();
       boolean retryable = status == 429 || status >= 500;
-      tell(channel, new Channel.Outcome(!retryable, status, latency, retryable ? "HTTP " + status : null));
+      tell(channel.id(), new Channel.Outcome(!retryable, status, latency, retryable ? "HTTP " + status : null));
       if (retryable && !last) {
         log.warn("request {} of key {}: channel {} answered {} (try {})", admitted.requestId(), admitted.keyId(),
             channel.id(), status, index + 1);
@@ -245,8 +245,8 @@ public final class ChatRelay {
     }, dispatcher).thenComposeAsync(next -> next, dispatcher);
   }
 
-  private void tell(ChannelConfig channel, Channel.Outcome outcome) {
-    sharding.entityRefFor(Channel.ENTITY_KEY, channel.id()).tell(outcome);
+  private void tell(String channelId, Channel.Command news) {
+    sharding.entityRefFor(Channel.ENTITY_KEY, channelId).tell(news);
   }
 
   /**
@@ -269,8 +269,7 @@ public final class ChatRelay {
             channelId, admitted.request().model(), ENDPOINT, usage.promptTokens(), usage.completionTokens(),
             admitted.cost(usage), status, tries, System.currentTimeMillis()));
         if (channelId != null && (usage.promptTokens() > 0 || usage.completionTokens() > 0)) {
-          sharding.entityRefFor(Channel.ENTITY_KEY, channelId)
-              .tell(new Channel.Used(usage.promptTokens(), usage.completionTokens()));
+          tell(channelId, new Channel.Used(usage.promptTokens(), usage.completionTokens()));
         }
       }
     }

@@ -207,7 +207,7 @@ class ApiKeyTest {
     topUp(1_000);
     assertInstanceOf(ApiKey.Granted.class, authorize(request("lost", HASH, "m", "", 10, 20)));
     key.runCommand(ApiKey.Tick.INSTANCE);
-    assertEquals(1, key.getState().reservations().list().size(), "not before its timeout");
+    assertEquals(1, key.getState().reservations().size(), "not before its timeout");
 
     now.addAndGet(SETTINGS.reservationTimeout().toMillis());
     var expiry = key.runCommand(ApiKey.Tick.INSTANCE);
@@ -233,5 +233,14 @@ class ApiKeyTest {
     assertEquals(accountId, settled.charge().accountId(), "the key names its account");
     assertEquals(0, settled.charge().costNanos());
     assertTrue(key.getState().reservations().isEmpty());
+  }
+
+  @Test
+  void refusedRequestsLeaseNothing() {
+    issue(null, null, List.of(), List.of(), 0);
+    topUp(1_000);
+    key.<StatusReply<ApiKey.View>>runCommand(r -> new ApiKey.SetEnabled(false, 2, r));
+    assertEquals(ApiKey.Denial.DISABLED, denial(authorize(request("r1", HASH, "m", "", 10, 20))));
+    assertEquals(0, accountSummary().leasedNanos(), "a disabled key's traffic takes no credit from its account");
   }
 }
