@@ -58,7 +58,8 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "ApiKey");
   /** Usage events are spread over these tags, one projection instance each. */
   public static final List<String> USAGE_TAGS = List.of("usage-0", "usage-1", "usage-2", "usage-3");
-  public static final String EXPIRED = "expired";
+  /** The usage status of a reservation charged in full because it was never settled. */
+  public static final String RESERVATION_EXPIRED = "expired";
   private static final long RATE_WINDOW_MILLIS = 60_000;
 
   /** How keys reserve and lease; one per node, from gateway.billing. */
@@ -444,7 +445,7 @@ public final class ApiKey extends EventSourcedBehavior<ApiKey.Command, ApiKey.Ev
     if (!expired.isEmpty()) {
       return Effect().persist(expired.stream().<Event>map(r -> new UsageSettled(keyId, new RequestCharge(
           r.requestId(), state.rules().accountId(), keyId, null, r.model(), r.endpoint(), r.promptTokens(), r.completionTokens(),
-          r.amountNanos(), EXPIRED, 0, now))).toList());
+          r.amountNanos(), RESERVATION_EXPIRED, 0, now))).toList());
     }
     Lease lease = state.lease();
     if (lease.pending() != null) {

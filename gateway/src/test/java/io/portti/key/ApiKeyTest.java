@@ -212,7 +212,7 @@ class ApiKeyTest {
     now.addAndGet(SETTINGS.reservationTimeout().toMillis());
     var expiry = key.runCommand(ApiKey.Tick.INSTANCE);
     ApiKey.UsageSettled settled = assertInstanceOf(ApiKey.UsageSettled.class, expiry.events().get(0));
-    assertEquals(ApiKey.EXPIRED, settled.charge().status());
+    assertEquals(ApiKey.RESERVATION_EXPIRED, settled.charge().status());
     assertEquals(30, settled.charge().costNanos());
     assertNull(settled.charge().channelId());
     assertTrue(key.<StatusReply<Done>>runCommand(r -> new ApiKey.Settle(List.of(charge("lost", 1, 1)), r)).events().isEmpty(),
